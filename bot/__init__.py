@@ -1,0 +1,1 @@
+"""The Warta process: settings, CLI, channel adapters, outbox worker."""

@@ -1,0 +1,1 @@
+"""Channel adapters: the only modules that import a chat platform's library."""

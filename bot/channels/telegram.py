@@ -1,0 +1,355 @@
+"""Telegram adapter: Update -> InboundEvent, and outbox messages -> Bot API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    ChatMember,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.request import HTTPXRequest
+
+from handlers.events import InboundEvent, Media
+from handlers.messages import Album, Button, Edit, Outgoing, T, Text
+from handlers.ports import DeliveryError, RefResolver
+from handlers.texts import Texts
+from storage.media import MediaStore
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+
+PRIVATE_COMMANDS = [
+    ("lapor", "Kirim laporan kegiatan"),
+    ("status", "Laporan saya"),
+    ("batal", "Batalkan draf"),
+    ("bantuan", "Cara memakai Warta"),
+]
+GROUP_COMMANDS = [
+    ("redaksi", "Jadikan grup ini ruang redaksi"),
+    ("bantuan", "Cara memakai Warta"),
+]
+
+
+class HtmlMarkup:
+    def escape(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def bold(self, text: str) -> str:
+        return f"<b>{text}</b>"
+
+
+def to_event(update: Update, bot_id: int | None = None) -> InboundEvent | None:
+    """Translate an update; None for kinds Warta does not act on."""
+    if update.callback_query is not None:
+        return _callback_event(update)
+    if update.my_chat_member is not None:
+        return _membership_event(update)
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    user, chat = message.from_user, message.chat
+    text = message.text or message.caption or ""
+    command, args = _command(message)
+    reply = message.reply_to_message
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=str(update.update_id),
+        sender=str(user.id),
+        sender_name=user.full_name,
+        chat_id=str(chat.id),
+        is_private=chat.type == chat.PRIVATE,
+        chat_title=chat.title or "",
+        text=text,
+        command=command,
+        args=args,
+        media=_media(message),
+        media_group_id=message.media_group_id,
+        message_id=str(message.message_id),
+        reply_to_bot=bool(reply and reply.from_user and reply.from_user.id == bot_id),
+    )
+
+
+def _command(message: Message) -> tuple[str | None, list[str]]:
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None, []
+    head, *args = text.split()
+    return head[1:].split("@", 1)[0].lower(), args
+
+
+def _media(message: Message) -> list[Media]:
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return [
+            Media("photo", largest.file_id, largest.file_unique_id, "image/jpeg", largest.file_size)
+        ]
+    if message.document:
+        d = message.document
+        return [
+            Media("document", d.file_id, d.file_unique_id, d.mime_type, d.file_size, d.file_name)
+        ]
+    for kind in ("video", "animation", "video_note", "audio", "voice", "sticker"):
+        item = getattr(message, kind)
+        if item is not None:
+            return [
+                Media(
+                    kind,
+                    item.file_id,
+                    item.file_unique_id,
+                    getattr(item, "mime_type", None),
+                    item.file_size,
+                )
+            ]
+    return []
+
+
+def _callback_event(update: Update) -> InboundEvent:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    chat = message.chat if message is not None else None
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=str(update.update_id),
+        sender=str(query.from_user.id),
+        sender_name=query.from_user.full_name,
+        chat_id=str(chat.id) if chat else str(query.from_user.id),
+        is_private=bool(chat and chat.type == chat.PRIVATE),
+        chat_title=(chat.title or "") if chat else "",
+        callback_id=query.id,
+        callback_data=query.data or "",
+        message_id=str(message.message_id) if message is not None else None,
+    )
+
+
+def _membership_event(update: Update) -> InboundEvent | None:
+    change = update.my_chat_member
+    assert change is not None
+    gone = change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    if not gone:
+        return None
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=str(update.update_id),
+        sender=str(change.from_user.id),
+        sender_name=change.from_user.full_name,
+        chat_id=str(change.chat.id),
+        is_private=change.chat.type == change.chat.PRIVATE,
+        bot_removed=True,
+    )
+
+
+class TelegramMessenger:
+    """The Messenger port on python-telegram-bot's Bot."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self, application: Application, texts: Texts, media: MediaStore, username: str | None = None
+    ) -> None:
+        self.app = application
+        self.texts = texts
+        self.media = media
+        self.markup = HtmlMarkup()
+        self._username = username
+
+    @property
+    def bot(self) -> Any:
+        return self.app.bot
+
+    def invite_link(self, code: str) -> str | None:
+        username = self._username
+        if username is None:
+            try:
+                username = self.bot.username
+            except RuntimeError:  # not initialized yet: getMe has not answered
+                return None
+        return telegram_invite_link(username, code) if username else None
+
+    async def download(self, media: Media) -> bytes:
+        file = await self.bot.get_file(media.ref)
+        return bytes(await file.download_as_bytearray())
+
+    async def answer_callback(self, callback_id: str, text: str | None, alert: bool) -> None:
+        await self.bot.answer_callback_query(callback_id, text=text, show_alert=alert)
+
+    async def deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
+        try:
+            return await self._deliver(chat_id, message, resolve)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise DeliveryError(str(exc), retry_after=seconds) from exc
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                return []
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except Forbidden as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except NetworkError as exc:  # includes timeouts and 5xx answers
+            raise DeliveryError(str(exc)) from exc
+        except TelegramError as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+
+    async def _deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
+        if isinstance(message, Text):
+            sent = await self.bot.send_message(
+                chat_id,
+                self._fit(message.lines, MessageLimit.MAX_TEXT_LENGTH),
+                parse_mode=ParseMode.HTML,
+                reply_markup=self._markup(message),
+                link_preview_options=_NO_PREVIEW,
+            )
+            return [str(sent.message_id)]
+        if isinstance(message, Album):
+            return await self._send_album(chat_id, message)
+        return await self._edit(chat_id, message, resolve)
+
+    async def _edit(self, chat_id: str, message: Edit, resolve: RefResolver) -> list[str]:
+        message_id = message.message_id or (await resolve(message.ref) if message.ref else None)
+        if message_id is None:
+            raise DeliveryError(f"nothing sent under {message.ref} to edit", permanent=True)
+        markup = InlineKeyboardMarkup(self._keyboard(message.buttons))
+        if message.lines:
+            await self.bot.edit_message_text(
+                self._fit(message.lines, MessageLimit.MAX_TEXT_LENGTH),
+                chat_id=chat_id,
+                message_id=int(message_id),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=_NO_PREVIEW,
+            )
+        else:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=int(message_id), reply_markup=markup
+            )
+        return [str(message_id)]
+
+    async def _send_album(self, chat_id: str, album: Album) -> list[str]:
+        caption = _clip(self.texts.render_lines(album.caption), MessageLimit.CAPTION_LENGTH)
+        files = [
+            await self._photo_input(p.path, p.source_channel, p.source_ref, p.source_kind)
+            for p in album.photos
+        ]
+        if len(files) == 1:
+            sent = await self.bot.send_photo(chat_id, files[0], caption=caption)
+            return [str(sent.message_id)]
+        media = [
+            InputMediaPhoto(f, caption=caption if i == 0 else None) for i, f in enumerate(files)
+        ]
+        sent_all = await self.bot.send_media_group(chat_id, media)
+        return [str(m.message_id) for m in sent_all]
+
+    async def _photo_input(self, path: str, channel: str, ref: str, kind: str) -> str | bytes:
+        if channel == CHANNEL and kind == "photo":
+            return ref  # Telegram keeps the file: resend by id, no upload
+        return await asyncio.to_thread(self.media.upload_copy, path)
+
+    def _markup(self, message: Text) -> InlineKeyboardMarkup | ForceReply | None:
+        if message.force_reply:
+            return ForceReply(selective=True)
+        return InlineKeyboardMarkup(self._keyboard(message.buttons)) if message.buttons else None
+
+    def _keyboard(self, rows: list[list[Button]]) -> list[list[InlineKeyboardButton]]:
+        return [[self._button(b) for b in row] for row in rows]
+
+    def _button(self, button: Button) -> InlineKeyboardButton:
+        label = self.texts.render(button.label)
+        if button.url:
+            return InlineKeyboardButton(label, url=button.url)
+        return InlineKeyboardButton(label, callback_data=button.data)
+
+    def _fit(self, lines: list[T], limit: int) -> str:
+        """Render, shortening the longest raw text (a caption) until it fits the limit."""
+        text = self.texts.render_lines(lines, self.markup)
+        while len(text) > limit:
+            longest = max(
+                (i for i, line in enumerate(lines) if line.key == "raw"),
+                key=lambda i: len(lines[i].params["text"]),
+                default=None,
+            )
+            if longest is None:
+                return text[: limit - 1] + "…"
+            value = lines[longest].params["text"]
+            keep = max(0, len(value) - (len(text) - limit) - 1)
+            lines = [
+                *lines[:longest],
+                T("raw", {"text": value[:keep] + "…"}),
+                *lines[longest + 1 :],
+            ]
+            text = self.texts.render_lines(lines, self.markup)
+        return text
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # map links would cost operators data
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def telegram_invite_link(username: str, code: str) -> str:
+    return f"https://t.me/{username}?start={code}"
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str,
+    on_update: Callable[[Update], Awaitable[None]],
+    httpx_kwargs: dict[str, Any] | None = None,
+    pool_size: int = 16,
+) -> Application:
+    """PTB's Application with our transport, rate limiter and a single catch-all handler."""
+    kwargs = httpx_kwargs or {}
+    request = HTTPXRequest(
+        connection_pool_size=pool_size, httpx_kwargs=kwargs, read_timeout=20, write_timeout=60
+    )
+    polling = HTTPXRequest(connection_pool_size=2, httpx_kwargs=kwargs, read_timeout=40)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .request(request)
+        .get_updates_request(polling)
+        # Retries are the outbox's job (it persists them); the limiter only paces.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .concurrent_updates(64)
+        .build()
+    )
+
+    async def handle(update: object, _context: object) -> None:
+        if isinstance(update, Update):
+            await on_update(update)
+
+    app.add_handler(TypeHandler(Update, handle))
+    return app
+
+
+async def register_commands(app: Application) -> None:
+    """Indonesian command menus: one for private chats, one for groups."""
+    await app.bot.set_my_commands(
+        [BotCommand(c, d) for c, d in PRIVATE_COMMANDS], scope=BotCommandScopeAllPrivateChats()
+    )
+    await app.bot.set_my_commands(
+        [BotCommand(c, d) for c, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats()
+    )

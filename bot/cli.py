@@ -1,0 +1,193 @@
+"""`warta`: run the bot, and what a coordinator needs before there is any web page."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from bot.app import USERNAME_KEY, Warta
+from bot.channels.telegram import telegram_invite_link
+from bot.settings import Settings
+from handlers.admin import unit_kind
+from storage.chats import Chats
+from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.models import Role
+from storage.people import People
+
+NO_TOKEN = """Token bot Telegram belum diatur (WARTA_TELEGRAM_TOKEN).
+
+Cara mendapatkannya:
+  1. Buka Telegram, cari @BotFather, kirim /newbot.
+  2. Ikuti petunjuknya; BotFather memberi token seperti 123456:ABC-DEF...
+  3. Simpan di file .env:  WARTA_TELEGRAM_TOKEN=123456:ABC-DEF...
+     (contoh lengkap ada di .env.example), lalu jalankan lagi.
+"""
+
+ROLES = {
+    "operator": Role.OPERATOR,
+    "redaktur": Role.EDITOR,
+    "editor": Role.EDITOR,
+    "koordinator": Role.COORDINATOR,
+    "coordinator": Role.COORDINATOR,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"Pengaturan tidak valid:\n{exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return int(asyncio.run(args.func(settings, args)) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warta", description="Warta: laporan kegiatan ke redaksi.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    sub.add_parser("run", help="jalankan bot (polling)").set_defaults(func=run)
+    sub.add_parser("migrate", help="perbarui skema database").set_defaults(func=migrate)
+    unit = sub.add_parser("unit", help="kelola unit (kecamatan/OPD)")
+    unit_sub = unit.add_subparsers(required=True, metavar="ACTION")
+    add = unit_sub.add_parser("add", help="tambah unit")
+    add.add_argument("name")
+    add.add_argument("--kind", choices=["kecamatan", "opd", "kelurahan", "lain"])
+    add.set_defaults(func=unit_add)
+    unit_sub.add_parser("list", help="daftar unit").set_defaults(func=unit_list)
+    inv = sub.add_parser("invite", help="buat tautan undangan")
+    inv.add_argument("role", choices=sorted(ROLES))
+    inv.add_argument("--unit", help="nama atau nomor unit (wajib untuk operator)")
+    inv.add_argument("--uses", type=int, default=1, help="berapa orang boleh memakai")
+    inv.add_argument("--days", type=int, help="berlaku berapa hari (bawaan 7)")
+    inv.set_defaults(func=invite)
+    sub.add_parser("members", help="siapa saja yang terdaftar").set_defaults(func=members)
+    return p
+
+
+async def run(settings: Settings, _args: argparse.Namespace) -> int:
+    if settings.telegram_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    warta = Warta(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await warta.start()
+    await warta.start_polling()
+    logging.getLogger("warta").info("Warta berjalan sebagai @%s", warta.telegram.bot.username)
+    try:
+        await stop.wait()
+    finally:
+        await warta.stop()
+    return 0
+
+
+async def migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    await upgrade(engine)
+    await engine.dispose()
+    print("Database siap.")
+    return 0
+
+
+async def _with_people(settings: Settings, work):  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url)
+    await upgrade(engine)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            people = People(session)
+            org = await people.default_org(name=settings.org_name, timezone=settings.timezone)
+            return await work(session, people, org)
+    finally:
+        await engine.dispose()
+
+
+async def unit_add(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        if await people.unit_named(org.id, args.name) is not None:
+            print(f"Unit {args.name!r} sudah ada.", file=sys.stderr)
+            return 1
+        unit = await people.add_unit(org, name=args.name, kind=args.kind or unit_kind(args.name))
+        print(f"Unit {unit.id}: {unit.name} ({unit.kind})")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def unit_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        units = await people.units(org.id)
+        for u in units:
+            print(f"{u.id:>4}  {u.name} ({u.kind})")
+        if not units:
+            print('Belum ada unit. Tambah: warta unit add "Kecamatan Cibinong"')
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    role = ROLES[args.role]
+
+    async def work(session, people, org):  # type: ignore[no-untyped-def]
+        unit = await people.find_unit(org.id, args.unit) if args.unit else None
+        if args.unit and unit is None:
+            print(f"Unit {args.unit!r} tidak ditemukan (lihat: warta unit list).", file=sys.stderr)
+            return 1
+        if role == Role.OPERATOR and unit is None:
+            print("Undangan operator perlu --unit.", file=sys.stderr)
+            return 1
+        inv = await people.add_invite(
+            org.id,
+            role=role,
+            unit_id=unit.id if unit else None,
+            max_uses=max(1, args.uses),
+            valid_for=timedelta(days=args.days or settings.invite_days),
+            created_by=None,
+        )
+        username = settings.telegram_bot_username or await Chats(session).get_value(USERNAME_KEY)
+        print(
+            f"Undangan {role.value}{' untuk ' + unit.name if unit else ''}, "
+            f"{inv.max_uses} orang, berlaku sampai {inv.expires_at:%Y-%m-%d %H:%M} UTC"
+        )
+        if username:
+            print(telegram_invite_link(username, inv.code))
+        else:
+            print(
+                f"Kode: {inv.code}  (kirim ke bot: /start {inv.code}; tautan t.me muncul "
+                "setelah bot pernah dijalankan atau WARTA_TELEGRAM_BOT_USERNAME diisi)"
+            )
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def members(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        rows = await people.members(org.id)
+        for member, unit, contacts in rows:
+            where = ", ".join(f"{c.channel}:{c.address}" for c in contacts)
+            print(
+                f"{member.role.value:<12} {member.name:<30} {unit.name if unit else '-':<30} "
+                f"{where}"
+            )
+        if not rows:
+            print("Belum ada anggota. Buat undangan: warta invite koordinator")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

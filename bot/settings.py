@@ -1,0 +1,54 @@
+"""Settings from the environment and `.env`; built once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARTA_", env_file=".env", extra="ignore")
+
+    telegram_token: SecretStr | None = None
+    # Public Bot API by default; point it at a self-hosted Bot API server (or the tests' fake).
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_bot_username: str | None = None
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'warta.db'}"
+    media_dir: Path = ROOT / "data" / "media"
+    prompts_dir: Path = ROOT / "prompts"
+    timezone: str = "Asia/Jakarta"
+    org_name: str = "Diskominfo"
+    schedule: str = "kota-bogor"
+    min_caption_chars: int = Field(default=20, ge=0)
+    max_photo_mb: float = Field(default=20, gt=0)
+    max_photo_megapixels: float = Field(default=50, gt=0)
+    invite_days: int = Field(default=7, ge=1)
+    # How long to wait for the rest of an album before acknowledging it.
+    album_wait_seconds: float = Field(default=1.5, ge=0)
+    log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_base_url(self) -> str:
+        return f"{self.telegram_api_url.rstrip('/')}/bot"
+
+    @property
+    def telegram_file_url(self) -> str:
+        return f"{self.telegram_api_url.rstrip('/')}/file/bot"

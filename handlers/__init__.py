@@ -1,0 +1,1 @@
+"""Conversation and workflow logic, independent of any chat platform."""

@@ -1,0 +1,155 @@
+"""The newsroom card of a report: what editors see, and its buttons."""
+
+from __future__ import annotations
+
+import difflib
+
+from handlers.context import Context
+from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
+from handlers.timefmt import when
+from storage.chats import NEWSROOM
+from storage.models import Member, Photo, Report, ReportStatus
+
+# The shortest photo-caption limit of our channels (Telegram and WhatsApp: 1024).
+CAPTION_LIMIT = 1024
+REVISION, REJECTION = 1, 2
+ACTIONS = {REVISION: ReportStatus.REVISION, REJECTION: ReportStatus.REJECTED}
+
+
+def card_ref(report_id: int) -> str:
+    return f"card:{report_id}"
+
+
+async def post_to_newsrooms(ctx: Context, report: Report) -> int:
+    """Queue the photos and the card for every bound newsroom; returns how many."""
+    rooms = await ctx.chats.bound(ctx.org.id, NEWSROOM)
+    for room in rooms:
+        await post_card(ctx, report, room.channel, room.chat_id)
+    return len(rooms)
+
+
+async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) -> None:
+    photos = await ctx.reports.photos(report.id)
+    caption = [t("card.album_caption", number=report.number, caption=report.caption)]
+    ctx.send(channel, chat_id, Album([_photo_ref(p) for p in photos], caption))
+    ctx.send(
+        channel,
+        chat_id,
+        Text(await card_lines(ctx, report, photos), decision_buttons(report.id)),
+        ref=card_ref(report.id),
+    )
+
+
+async def update_cards(
+    ctx: Context, report: Report, lines: list[T], buttons: list[list[Button]]
+) -> None:
+    for room in await ctx.chats.bound(ctx.org.id, NEWSROOM):
+        ctx.send(room.channel, room.chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
+
+
+def _photo_ref(photo: Photo) -> PhotoRef:
+    return PhotoRef(photo.path, photo.source_channel, photo.source_ref, photo.source_kind)
+
+
+def decision_buttons(report_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button(t("button.approve"), f"ap:{report_id}"),
+            Button(t("button.revise"), f"rv:{report_id}"),
+            Button(t("button.reject"), f"rj:{report_id}"),
+        ]
+    ]
+
+
+def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Button]]:
+    wanted = "revision" if action == REVISION else "rejection"
+    rows = [
+        [Button(t("raw_button", text=r.label), f"rr:{report_id}:{action}:{i}")]
+        for i, r in enumerate(ctx.core.reasons)
+        if wanted in r.actions
+    ]
+    rows.append(
+        [
+            Button(t("button.typed_reason"), f"rt:{report_id}:{action}"),
+            Button(t("button.back"), f"rb:{report_id}"),
+        ]
+    )
+    return rows
+
+
+async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = None) -> list[T]:
+    photos = photos if photos is not None else await ctx.reports.photos(report.id)
+    tz = ctx.core.tz
+    unit = await ctx.people.unit(report.unit_id)
+    sender = await ctx.people.member(report.member_id)
+    lines = [t("card.title", number=report.number)]
+    if report.revision_of_id:
+        lines.append(t("card.revision_of", version=report.version, number=report.number))
+    lines += [
+        t("card.unit", unit=unit.name if unit else "-"),
+        t("card.sender", name=sender.name if sender else "-"),
+        t("card.pillar", pillar=report.pillar_name or "-"),
+        t("card.photos", count=len(photos)),
+    ]
+    taken = sorted(p.taken_at for p in photos if p.taken_at)
+    if taken:
+        lines.append(t("card.taken", when=when(taken[0], tz)))
+    place = next((p for p in photos if p.latitude is not None and p.longitude is not None), None)
+    if place is not None:
+        lines.append(t("card.place", lat=f"{place.latitude:.5f}", lon=f"{place.longitude:.5f}"))
+    if report.submitted_at:
+        lines.append(t("card.submitted", when=when(report.submitted_at, tz)))
+    if report.revision_of_id:
+        lines += await _changes(ctx, report, photos)
+    lines += [t("card.caption"), raw(report.caption)]
+    return lines
+
+
+async def _changes(ctx: Context, report: Report, photos: list[Photo]) -> list[T]:
+    previous = await ctx.reports.get(report.revision_of_id or 0)
+    if previous is None:
+        return []
+    lines = [t("card.changes")]
+    if previous.decision_reason:
+        lines.append(t("card.changes_reason", reason=previous.decision_reason))
+    removed, added = caption_diff(previous.caption, report.caption)
+    if not removed and not added:
+        lines.append(t("card.caption_same"))
+    if removed:
+        lines.append(t("card.caption_removed", words=removed))
+    if added:
+        lines.append(t("card.caption_added", words=added))
+    before = await ctx.reports.photo_count(previous.id)
+    if report.replaced_photos:
+        lines.append(t("card.photos_replaced", before=before, after=len(photos)))
+    else:
+        lines.append(t("card.photos_same"))
+    return lines
+
+
+def caption_diff(old: str, new: str, limit: int = 200) -> tuple[str, str]:
+    """Words taken out and put in, each clipped to `limit` characters."""
+    a, b = old.split(), new.split()
+    removed: list[str] = []
+    added: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            removed.append(" ".join(a[i1:i2]))
+        if op in ("replace", "insert"):
+            added.append(" ".join(b[j1:j2]))
+    return _clip(" … ".join(removed), limit), _clip(" … ".join(added), limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def outcome_line(ctx: Context, report: Report, decider: Member | None) -> T:
+    name = decider.name if decider else "-"
+    at = when(report.decided_at, ctx.core.tz) if report.decided_at else "-"
+    reason = report.decision_reason or "-"
+    if report.status == ReportStatus.APPROVED:
+        return t("card.outcome_approved", name=name, when=at)
+    if report.status == ReportStatus.REVISION:
+        return t("card.outcome_revision", name=name, when=at, reason=reason)
+    return t("card.outcome_rejected", name=name, when=at, reason=reason)

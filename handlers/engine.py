@@ -1,0 +1,227 @@
+"""Runs each inbound event: dedupe, fetch media, one transaction, then side effects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import router
+from handlers.config import Core
+from handlers.context import Context
+from handlers.events import FetchedMedia, InboundEvent, Media
+from handlers.messages import t
+from handlers.ports import Messenger
+from storage.media import ImageProblem, inspect_image
+from storage.models import utcnow
+from storage.outbox import Inbox
+from storage.people import People
+
+log = logging.getLogger(__name__)
+
+IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+HEIC = ({"image/heic", "image/heif"}, (".heic", ".heif"))
+
+
+class Engine:
+    """The core's entry point for every channel."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        core: Core,
+        messengers: dict[str, Messenger],
+        *,
+        on_outbox: Callable[[], None] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.core = core
+        self.messengers = messengers
+        self.on_outbox = on_outbox
+        self.clock = clock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._album_timers: dict[int, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, event: InboundEvent) -> None:
+        # One person's events run one at a time: album items must not race on the draft.
+        async with self._lock(event.address):
+            if event.media and event.is_private:
+                await self._prefetch(event)
+            await self._run(event)
+
+    async def _run(self, event: InboundEvent) -> None:
+        try:
+            ctx = await self._transaction(event, router.route)
+        except Exception:
+            log.exception("handling %s event %s failed", event.channel, event.event_id)
+            await self._apologize(event)
+            return
+        if ctx is not None:
+            await self._after_commit(ctx)
+
+    async def _transaction(
+        self, event: InboundEvent | None, work: Callable[[Context], Awaitable[None]]
+    ) -> Context | None:
+        async with self.sessionmaker() as session, session.begin():
+            org = await People(session).default_org(
+                name=self.core.org_name, timezone=self.core.tz.key
+            )
+            ctx = Context(session, self.core, org, self.clock(), self.messengers, event)
+            if event is not None and not await ctx.inbox.record(event.channel, event.event_id):
+                log.info("dropping redelivered %s event %s", event.channel, event.event_id)
+                return None
+            await work(ctx)
+        return ctx
+
+    async def _after_commit(self, ctx: Context) -> None:
+        event = ctx.event
+        if event is not None and event.callback_id:
+            messenger = self.messengers[event.channel]
+            answer = ctx.answers[-1] if ctx.answers else None
+            text = self.core.texts.render(answer.text) if answer and answer.text else None
+            try:
+                await messenger.answer_callback(
+                    event.callback_id, text, bool(answer and answer.alert)
+                )
+            except Exception:  # an unanswered tap only shows a spinner; nothing is owed
+                log.warning("answering callback %s failed", event.callback_id, exc_info=True)
+        for report_id in ctx.albums_to_cancel:
+            self.cancel_album_timer(report_id)
+        for report_id in ctx.albums_to_settle:
+            self._arm_album_timer(report_id)
+        self.on_outbox()
+
+    async def _apologize(self, event: InboundEvent) -> None:
+        async def apologize(ctx: Context) -> None:
+            if event.is_private or event.callback_id:
+                ctx.reply(t("error.internal"))
+
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                org = await People(session).default_org(
+                    name=self.core.org_name, timezone=self.core.tz.key
+                )
+                ctx = Context(session, self.core, org, self.clock(), self.messengers, event)
+                await ctx.inbox.record(event.channel, event.event_id)
+                await apologize(ctx)
+            self.on_outbox()
+        except Exception:
+            log.exception("could not even apologize for event %s", event.event_id)
+
+    # Albums arrive as separate messages; acknowledge once the last one has come in.
+    def _arm_album_timer(self, report_id: int) -> None:
+        old = self._album_timers.pop(report_id, None)
+        if old:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        self._album_timers[report_id] = loop.call_later(
+            self.core.limits.album_wait, self._spawn_settle, report_id
+        )
+
+    def cancel_album_timer(self, report_id: int) -> None:
+        timer = self._album_timers.pop(report_id, None)
+        if timer:
+            timer.cancel()
+
+    def _spawn_settle(self, report_id: int) -> None:
+        self._album_timers.pop(report_id, None)
+        task = asyncio.create_task(self.settle_album(report_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle_album(self, report_id: int) -> None:
+        from handlers import report as report_flow
+
+        try:
+            ctx = await self._transaction(None, lambda c: report_flow.settle_album(c, report_id))
+        except Exception:
+            log.exception("acknowledging album of report %s failed", report_id)
+            return
+        if ctx is not None:
+            await self._after_commit(ctx)
+
+    async def settle_now(self) -> None:
+        """Acknowledge every waiting album at once (tests and shutdown)."""
+        pending = list(self._album_timers)
+        for report_id in pending:
+            self.cancel_album_timer(report_id)
+            await self.settle_album(report_id)
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    async def _prefetch(self, event: InboundEvent) -> None:
+        """Download and check photos before the transaction, so no write lock waits on the net."""
+        async with self.sessionmaker() as session:
+            if await Inbox(session).seen(event.channel, event.event_id):
+                return
+            if await People(session).member_by_address(event.channel, event.sender) is None:
+                return
+        messenger = self.messengers[event.channel]
+        for media in event.media:
+            event.fetched.append(await self._fetch(messenger, media))
+
+    async def _fetch(self, messenger: Messenger, media: Media) -> FetchedMedia:
+        limits = self.core.limits
+        result = FetchedMedia(media)
+        problem = _kind_problem(media)
+        if problem:
+            result.problem = problem
+            return result
+        if media.size and media.size > limits.max_photo_bytes:
+            result.problem = "too_big"
+            result.detail = {
+                "mb": media.size / 1_048_576,
+                "max_mb": limits.max_photo_bytes / 1_048_576,
+            }
+            return result
+        try:
+            data = await messenger.download(media)
+        except Exception:
+            log.warning("download of %s failed", media.ref, exc_info=True)
+            result.problem = "download_failed"
+            return result
+        if len(data) > limits.max_photo_bytes:
+            result.problem = "too_big"
+            result.detail = {
+                "mb": len(data) / 1_048_576,
+                "max_mb": limits.max_photo_bytes / 1_048_576,
+            }
+            return result
+        try:
+            result.info = await asyncio.to_thread(inspect_image, data, max_pixels=limits.max_pixels)
+        except ImageProblem as exc:
+            result.problem = exc.code
+            return result
+        result.stored = await asyncio.to_thread(self.core.media.put, data, result.info.mime)
+        return result
+
+
+def _too_big(result: FetchedMedia, size: int, limit: int) -> FetchedMedia:
+    result.problem = "too_big"
+    result.detail = {"mb": size / 1_048_576, "max_mb": limit / 1_048_576}
+    return result
+
+
+def _kind_problem(media: Media) -> str | None:
+    if media.kind == "photo":
+        return None
+    name = (media.file_name or "").lower()
+    mime = (media.mime or "").lower()
+    if media.kind == "document":
+        if mime in HEIC[0] or name.endswith(HEIC[1]):
+            return "heic"
+        if mime in IMAGE_MIMES or name.endswith(IMAGE_SUFFIXES):
+            return None
+    return "video" if media.kind in ("video", "animation", "video_note") else "not_photo"

@@ -1,0 +1,56 @@
+"""The normalized inbound event every channel adapter produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.media import ImageInfo, StoredFile
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file attached to a message, as the channel describes it (not downloaded yet)."""
+
+    kind: str  # photo | document | video | audio | voice | sticker | animation | other
+    ref: str  # the channel's id for fetching it
+    unique_id: str  # stable across redeliveries and bots
+    mime: str | None = None
+    size: int | None = None
+    file_name: str | None = None
+
+
+@dataclass
+class FetchedMedia:
+    """What came of fetching and checking one Media: a stored photo, or a problem code."""
+
+    media: Media
+    stored: StoredFile | None = None
+    info: ImageInfo | None = None
+    problem: str | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class InboundEvent:
+    channel: str
+    event_id: str  # unique per delivery on this channel (update_id, wamid)
+    sender: str  # the person's address on the channel
+    sender_name: str
+    chat_id: str
+    is_private: bool
+    chat_title: str = ""
+    text: str = ""  # message text or media caption
+    command: str | None = None
+    args: list[str] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    media_group_id: str | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    message_id: str | None = None  # the message a button sat on
+    reply_to_bot: bool = False
+    bot_removed: bool = False
+    fetched: list[FetchedMedia] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return f"{self.channel}:{self.sender}"

@@ -1,0 +1,95 @@
+"""What handlers ask a channel to send. Plain data, so it can wait in the outbox as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class T:
+    """One piece of text: a key in prompts/<lang>.toml and its placeholders."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def t(key: str, **params: Any) -> T:
+    return T(key, params)
+
+
+def raw(text: str) -> T:
+    """User or data text shown as is (escaped by the adapter)."""
+    return T("raw", {"text": text})
+
+
+@dataclass(frozen=True)
+class Button:
+    label: T
+    data: str | None = None  # callback data: ids only, at most 64 bytes
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    path: str
+    source_channel: str
+    source_ref: str
+    source_kind: str
+
+
+@dataclass(frozen=True)
+class Text:
+    lines: list[T]
+    buttons: list[list[Button]] = field(default_factory=list)
+    force_reply: bool = False
+    type: str = "text"
+
+
+@dataclass(frozen=True)
+class Album:
+    photos: list[PhotoRef]
+    caption: list[T] = field(default_factory=list)
+    type: str = "album"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text and buttons of an earlier message, found by message id or outbox ref."""
+
+    lines: list[T]
+    buttons: list[list[Button]] = field(default_factory=list)
+    message_id: str | None = None
+    ref: str | None = None
+    type: str = "edit"
+
+
+Outgoing = Text | Album | Edit
+
+
+def to_payload(message: Outgoing) -> dict[str, Any]:
+    return asdict(message)
+
+
+def from_payload(payload: dict[str, Any]) -> Outgoing:
+    kind = payload["type"]
+    if kind == "album":
+        return Album(
+            photos=[PhotoRef(**p) for p in payload["photos"]],
+            caption=_lines(payload["caption"]),
+        )
+    buttons = [[_button(b) for b in row] for row in payload.get("buttons", [])]
+    if kind == "edit":
+        return Edit(
+            _lines(payload["lines"]), buttons, payload.get("message_id"), payload.get("ref")
+        )
+    return Text(_lines(payload["lines"]), buttons, bool(payload.get("force_reply")))
+
+
+def _lines(items: list[dict[str, Any]]) -> list[T]:
+    return [T(i["key"], i.get("params", {})) for i in items]
+
+
+def _button(item: dict[str, Any]) -> Button:
+    label = item["label"]
+    return Button(T(label["key"], label.get("params", {})), item.get("data"), item.get("url"))

@@ -1,0 +1,38 @@
+"""The port each channel adapter implements for the core."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from handlers.events import Media
+from handlers.messages import Outgoing
+
+RefResolver = Callable[[str], Awaitable[str | None]]
+
+
+class DeliveryError(Exception):
+    """A send that failed. Transient ones are retried (after retry_after when given)."""
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Messenger(Protocol):
+    """What the core needs from a channel: fetch files, answer taps, deliver messages."""
+
+    channel: str
+
+    async def download(self, media: Media) -> bytes: ...
+
+    async def answer_callback(self, callback_id: str, text: str | None, alert: bool) -> None: ...
+
+    async def deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
+        """Send one outbox message; returns the platform message ids. Raises DeliveryError."""
+        ...
+
+    def invite_link(self, code: str) -> str | None: ...

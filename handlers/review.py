@@ -1,0 +1,161 @@
+"""Editors' decisions on report cards: approve in one tap, revise or reject with a reason."""
+
+from __future__ import annotations
+
+from handlers import cards
+from handlers.cards import ACTIONS, REJECTION, REVISION
+from handlers.context import Context
+from handlers.messages import Button, Edit, Text, t
+from storage.models import Report, ReportStatus
+
+STATUS_WORDS = {
+    ReportStatus.APPROVED: "disetujui",
+    ReportStatus.REVISION: "diminta revisi",
+    ReportStatus.REJECTED: "ditolak",
+}
+
+
+async def _pending_report(ctx: Context, report_id: int) -> Report | None:
+    """The report if this person may decide it and it still waits; otherwise say why."""
+    if not ctx.can_decide():
+        ctx.answer(t("review.not_editor"), alert=True)
+        return None
+    report = await ctx.reports.get(report_id)
+    if report is None or report.org_id != ctx.org.id or report.status == ReportStatus.DRAFT:
+        ctx.answer(t("tap.stale"), alert=True)
+        return None
+    if report.status != ReportStatus.PENDING:
+        await _already_decided(ctx, report)
+        return None
+    return report
+
+
+async def _already_decided(ctx: Context, report: Report) -> None:
+    decider = await ctx.people.member(report.decided_by)
+    ctx.answer(
+        t(
+            "review.already_decided",
+            number=report.number,
+            outcome=STATUS_WORDS.get(report.status, report.status),
+            name=decider.name if decider else "-",
+        ),
+        alert=True,
+    )
+
+
+async def tap_approve(ctx: Context, report_id: int) -> None:
+    if await _pending_report(ctx, report_id) is not None:
+        await _decide(ctx, report_id, ReportStatus.APPROVED, None)
+
+
+async def tap_ask_reason(ctx: Context, report_id: int, action: int) -> None:
+    report = await _pending_report(ctx, report_id)
+    if report is None:
+        return
+    ctx.reply_message(
+        Edit([], cards.reason_buttons(ctx, report.id, action), message_id=ctx.ev.message_id)
+    )
+    ctx.answer(t("review.pick_reason"))
+
+
+async def tap_revise(ctx: Context, report_id: int) -> None:
+    await tap_ask_reason(ctx, report_id, REVISION)
+
+
+async def tap_reject(ctx: Context, report_id: int) -> None:
+    await tap_ask_reason(ctx, report_id, REJECTION)
+
+
+async def tap_back(ctx: Context, report_id: int) -> None:
+    if await _pending_report(ctx, report_id) is not None:
+        ctx.reply_message(Edit([], cards.decision_buttons(report_id), message_id=ctx.ev.message_id))
+        ctx.answer()
+
+
+async def tap_preset_reason(ctx: Context, report_id: int, action: int, index: int) -> None:
+    if action not in ACTIONS or not 0 <= index < len(ctx.core.reasons):
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    if await _pending_report(ctx, report_id) is not None:
+        await _decide(ctx, report_id, ACTIONS[action], ctx.core.reasons[index].text)
+
+
+async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:
+    if action not in ACTIONS:
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    report = await _pending_report(ctx, report_id)
+    if report is None:
+        return
+    await ctx.reports.ask_reason(
+        member_id=ctx.me.id,
+        chat_id=ctx.ev.chat_id,
+        report_id=report.id,
+        action=ACTIONS[action].value,
+    )
+    key = "review.type_revision" if action == REVISION else "review.type_rejection"
+    # A reply to this message reaches the bot even with group privacy mode on.
+    ctx.reply(t(key, name=ctx.me.name, number=report.number), force_reply=True)
+    ctx.answer(t("review.type_hint"))
+
+
+async def receive_typed_reason(ctx: Context) -> None:
+    if not ctx.can_decide():
+        return
+    question = await ctx.reports.take_reason_question(ctx.me.id, ctx.ev.chat_id)
+    if question is None:
+        return
+    reason = ctx.ev.text.strip()
+    report = await ctx.reports.get(question.report_id)
+    if report is None:
+        return
+    if report.status != ReportStatus.PENDING:
+        decider = await ctx.people.member(report.decided_by)
+        ctx.reply(
+            t(
+                "review.already_decided",
+                number=report.number,
+                outcome=STATUS_WORDS.get(report.status, report.status),
+                name=decider.name if decider else "-",
+            )
+        )
+        return
+    await _decide(ctx, report.id, ReportStatus(question.action), reason)
+
+
+async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | None) -> None:
+    won = await ctx.reports.decide(report_id, to, editor_id=ctx.me.id, reason=reason, now=ctx.now)
+    report = await ctx.reports.refresh(await ctx.reports.get(report_id))  # type: ignore[arg-type]
+    if not won:
+        await _already_decided(ctx, report)
+        return
+    lines = await cards.card_lines(ctx, report)
+    lines.append(cards.outcome_line(ctx, report, ctx.me))
+    await cards.update_cards(ctx, report, lines, [])
+    ctx.answer(t("review.done", outcome=STATUS_WORDS[to]))
+    await _tell_operator(ctx, report)
+
+
+async def _tell_operator(ctx: Context, report: Report) -> None:
+    if report.status == ReportStatus.APPROVED:
+        message = Text([t("notify.approved", number=report.number)])
+    elif report.status == ReportStatus.REVISION:
+        message = Text(
+            [t("notify.revision", number=report.number, reason=report.decision_reason or "-")],
+            [[Button(t("button.send_revision"), f"kr:{report.id}")]],
+        )
+    else:
+        message = Text(
+            [t("notify.rejected", number=report.number, reason=report.decision_reason or "-")]
+        )
+    await ctx.send_member(report.member_id, message)
+
+
+CALLBACKS = {
+    "ap": tap_approve,
+    "rv": tap_revise,
+    "rj": tap_reject,
+    "rb": tap_back,
+    "rr": tap_preset_reason,
+    "rt": tap_typed_reason,
+}

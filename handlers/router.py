@@ -1,0 +1,88 @@
+"""Decides which handler an event goes to."""
+
+from __future__ import annotations
+
+from handlers import admin, join, newsroom, report, review, status
+from handlers.context import Context
+from handlers.messages import t
+
+PRIVATE_COMMANDS = {
+    "start": join.start,
+    "lapor": report.start_report,
+    "batal": report.cancel_command,
+    "status": status.show_status,
+    "bantuan": join.show_help,
+    "help": join.show_help,
+    "undang": admin.invite,
+    "unit": admin.units,
+    "anggota": admin.members,
+}
+GROUP_COMMANDS = {
+    "redaksi": newsroom.bind_newsroom,
+    "bantuan": newsroom.group_help,
+}
+
+
+async def route(ctx: Context) -> None:
+    ev = ctx.ev
+    if ev.bot_removed:
+        await newsroom.on_bot_removed(ctx)
+        return
+    ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
+    if ev.is_private and ev.command == "start" and ev.args:
+        await join.accept_invite(ctx, ev.args[0])
+        return
+    if ctx.member is None:
+        await _stranger(ctx)
+        return
+    if ev.callback_data:
+        await _callback(ctx)
+    elif ev.is_private:
+        await _private(ctx)
+    else:
+        await _group(ctx)
+
+
+async def _stranger(ctx: Context) -> None:
+    if ctx.ev.callback_id:
+        ctx.answer(t("unknown.tap"), alert=True)
+    elif ctx.ev.is_private:
+        ctx.reply(t("unknown.private"))
+    # In groups a stranger's message is none of our business: stay silent.
+
+
+async def _private(ctx: Context) -> None:
+    ev = ctx.ev
+    if ev.command:
+        handler = PRIVATE_COMMANDS.get(ev.command)
+        if handler is None:
+            ctx.reply(t("command.unknown"))
+        else:
+            await handler(ctx)
+    elif ev.media:
+        await report.receive_media(ctx)
+    else:
+        await report.receive_text(ctx)
+
+
+async def _group(ctx: Context) -> None:
+    ev = ctx.ev
+    if ev.command:
+        handler = GROUP_COMMANDS.get(ev.command)
+        if handler is not None:
+            await handler(ctx)
+    elif ev.text:
+        await review.receive_typed_reason(ctx)
+
+
+async def _callback(ctx: Context) -> None:
+    verb, _, rest = (ctx.ev.callback_data or "").partition(":")
+    handler = review.CALLBACKS.get(verb) or report.CALLBACKS.get(verb)
+    if handler is None:
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    args = rest.split(":") if rest else []
+    if not args or not all(a.isdigit() for a in args):
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    await handler(ctx, *[int(a) for a in args])

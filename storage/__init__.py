@@ -1,0 +1,1 @@
+"""Persistence: models, repositories, migrations and the media folder."""

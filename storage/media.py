@@ -1,0 +1,144 @@
+"""Content-addressed media files, and reading what a photo says about itself."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class ImageProblem(Exception):
+    """A photo we cannot take; `code` picks the message the operator gets."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    mime: str
+    width: int
+    height: int
+    taken_local: datetime | None  # camera clock; aware when the photo says its offset
+    latitude: float | None
+    longitude: float | None
+
+
+def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
+    """Check that the bytes are a photo we accept and read size, capture time and GPS.
+
+    Blocking (Pillow): call it through asyncio.to_thread.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            if im.format not in ACCEPTED_FORMATS:
+                raise ImageProblem("unsupported", str(im.format))
+            width, height = im.size
+            if width * height > max_pixels:
+                raise ImageProblem("too_many_pixels", f"{width}x{height}")
+            exif = im.getexif()
+            # Decoding at 1/8 scale still walks the whole file, so truncation shows up cheaply.
+            im.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageProblem("too_many_pixels", str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageProblem("not_image", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageProblem("corrupt", str(exc)) from exc
+    if exif.get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+        width, height = height, width
+    lat, lon = _gps(exif)
+    return ImageInfo(ACCEPTED_FORMATS[im.format], width, height, _taken(exif), lat, lon)
+
+
+def _taken(exif: Image.Exif) -> datetime | None:
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    raw = sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    try:
+        taken = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return None
+    offset = sub.get(ExifTags.Base.OffsetTimeOriginal)
+    if isinstance(offset, str) and len(offset) >= 6 and offset[0] in "+-":
+        sign = 1 if offset[0] == "+" else -1
+        try:
+            delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+        except ValueError:
+            return taken
+        taken = taken.replace(tzinfo=timezone(sign * delta))
+    return taken
+
+
+def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    try:
+        lat = _degrees(gps[ExifTags.GPS.GPSLatitude], gps.get(ExifTags.GPS.GPSLatitudeRef, "N"))
+        lon = _degrees(gps[ExifTags.GPS.GPSLongitude], gps.get(ExifTags.GPS.GPSLongitudeRef, "E"))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _degrees(dms: tuple[object, ...], ref: object) -> float:
+    d, m, s = (float(Fraction(str(x))) if not isinstance(x, float) else x for x in dms)
+    value = d + m / 60 + s / 3600
+    return -value if str(ref).upper().startswith(("S", "W")) else value
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    path: str  # relative to the media folder
+    size: int
+
+
+class MediaStore:
+    """Files named by their sha256, so a photo sent twice is stored once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, data: bytes, mime: str) -> StoredFile:
+        digest = hashlib.sha256(data).hexdigest()
+        rel = f"originals/{digest[:2]}/{digest[2:4]}/{digest}.{_EXTENSIONS.get(mime, 'bin')}"
+        target = self.root / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        return StoredFile(digest, rel, len(data))
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def upload_copy(self, rel: str, long_side: int = 2048) -> bytes:
+        """A JPEG no larger than long_side for sending to a chat (originals can be 20 MB).
+
+        Blocking (Pillow): call it through asyncio.to_thread.
+        """
+        with Image.open(self.path(rel)) as im:
+            im.draft("RGB", (long_side, long_side))
+            im.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            out = io.BytesIO()
+            im.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
+            return out.getvalue()

@@ -1,0 +1,165 @@
+"""The inbox (seen deliveries) and the outbox (what the bot owes each chat)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import InboxEntry, OutboxMessage, SentMessage
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class Inbox:
+    """Repository of inbound deliveries already handled."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def seen(self, channel: str, external_id: str) -> bool:
+        found = await self.s.scalar(
+            select(InboxEntry.id).where(
+                InboxEntry.channel == channel, InboxEntry.external_id == external_id
+            )
+        )
+        return found is not None
+
+    async def record(self, channel: str, external_id: str) -> bool:
+        """Record a delivery; False if it was recorded before (a redelivery)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(InboxEntry(channel=channel, external_id=external_id))
+        except IntegrityError:
+            return False
+        return True
+
+
+class Outbox:
+    """Repository of outgoing messages: enqueue in a transaction, deliver in order per chat."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    def enqueue(
+        self,
+        channel: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        ref: str | None = None,
+    ) -> None:
+        self.s.add(
+            OutboxMessage(
+                channel=channel,
+                chat_id=chat_id,
+                payload=payload,
+                ref=ref,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+
+    async def due_heads(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """The oldest pending message of each chat, if it is due and nobody holds it."""
+        older = aliased(OutboxMessage)
+        head_id = (
+            select(func.min(older.id))
+            .where(
+                older.status == PENDING,
+                older.channel == OutboxMessage.channel,
+                older.chat_id == OutboxMessage.chat_id,
+            )
+            .scalar_subquery()
+        )
+        rows = await self.s.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == PENDING,
+                OutboxMessage.id == head_id,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim(self, message_id: int, now: datetime, lease: timedelta) -> bool:
+        """Take a message for sending; another process holding it makes this False."""
+        result = await self.s.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == PENDING,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .values(claimed_until=now + lease)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None:
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                status=SENT, sent_at=now, claimed_until=None, attempts=OutboxMessage.attempts + 1
+            )
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                status=FAILED,
+                last_error=error[:2000],
+                claimed_until=None,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+
+    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                next_attempt_at=at,
+                last_error=error[:2000],
+                claimed_until=None,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.s.scalar(
+            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
+        )
+
+    async def pending_count(self) -> int:
+        count = await self.s.scalar(select(func.count()).where(OutboxMessage.status == PENDING))
+        return int(count or 0)
+
+    async def remember_sent(self, ref: str, channel: str, chat_id: str, message_id: str) -> None:
+        self.s.add(SentMessage(ref=ref, channel=channel, chat_id=chat_id, message_id=message_id))
+        await self.s.flush()
+
+    async def sent_message_id(self, ref: str, channel: str, chat_id: str) -> str | None:
+        return await self.s.scalar(
+            select(SentMessage.message_id).where(
+                and_(
+                    SentMessage.ref == ref,
+                    SentMessage.channel == channel,
+                    SentMessage.chat_id == chat_id,
+                )
+            )
+        )
+
+    async def sent_refs(self, ref: str) -> list[SentMessage]:
+        rows = await self.s.scalars(select(SentMessage).where(SentMessage.ref == ref))
+        return list(rows)

@@ -1,0 +1,148 @@
+"""Organizations, units, members, their channel contacts, and invites."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Contact, Invite, Member, Organization, Role, Unit, utcnow
+
+# Unambiguous characters only: codes are read aloud and typed on WhatsApp.
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_invite_code(length: int = 10) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+class People:
+    """Repository for organizations, units, members, contacts and invites."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def default_org(self, *, name: str, timezone: str) -> Organization:
+        org = await self.s.scalar(select(Organization).order_by(Organization.id).limit(1))
+        if org is None:
+            org = Organization(name=name, timezone=timezone)
+            self.s.add(org)
+            await self.s.flush()
+        return org
+
+    async def org(self, org_id: int) -> Organization:
+        org = await self.s.get(Organization, org_id)
+        assert org is not None
+        return org
+
+    async def add_unit(self, org: Organization, *, name: str, kind: str) -> Unit:
+        unit = Unit(org_id=org.id, name=name.strip(), kind=kind)
+        self.s.add(unit)
+        await self.s.flush()
+        return unit
+
+    async def units(self, org_id: int) -> list[Unit]:
+        rows = await self.s.scalars(select(Unit).where(Unit.org_id == org_id).order_by(Unit.name))
+        return list(rows)
+
+    async def unit(self, unit_id: int | None) -> Unit | None:
+        return None if unit_id is None else await self.s.get(Unit, unit_id)
+
+    async def unit_named(self, org_id: int, name: str) -> Unit | None:
+        return await self.s.scalar(
+            select(Unit).where(Unit.org_id == org_id, func.lower(Unit.name) == name.strip().lower())
+        )
+
+    async def find_unit(self, org_id: int, name_or_id: str) -> Unit | None:
+        query = select(Unit).where(Unit.org_id == org_id)
+        if name_or_id.isdigit():
+            return await self.s.scalar(query.where(Unit.id == int(name_or_id)))
+        exact = await self.unit_named(org_id, name_or_id)
+        if exact:
+            return exact
+        wanted = name_or_id.strip().lower()
+        like = list(await self.s.scalars(query.where(func.lower(Unit.name).contains(wanted))))
+        return like[0] if len(like) == 1 else None
+
+    async def member_by_address(self, channel: str, address: str) -> Member | None:
+        return await self.s.scalar(
+            select(Member)
+            .join(Contact, Contact.member_id == Member.id)
+            .where(Contact.channel == channel, Contact.address == address, Member.active)
+        )
+
+    async def member(self, member_id: int | None) -> Member | None:
+        return None if member_id is None else await self.s.get(Member, member_id)
+
+    async def contacts(self, member_id: int) -> list[Contact]:
+        rows = await self.s.scalars(
+            select(Contact).where(Contact.member_id == member_id).order_by(Contact.id.desc())
+        )
+        return list(rows)
+
+    async def add_member(
+        self,
+        org_id: int,
+        *,
+        role: Role,
+        name: str,
+        unit_id: int | None,
+        channel: str,
+        address: str,
+        chat_id: str,
+    ) -> Member:
+        member = Member(org_id=org_id, role=role, name=name[:200], unit_id=unit_id)
+        self.s.add(member)
+        await self.s.flush()
+        self.s.add(Contact(member_id=member.id, channel=channel, address=address, chat_id=chat_id))
+        await self.s.flush()
+        return member
+
+    async def members(self, org_id: int) -> list[tuple[Member, Unit | None, list[Contact]]]:
+        rows = await self.s.execute(
+            select(Member, Unit)
+            .outerjoin(Unit, Unit.id == Member.unit_id)
+            .where(Member.org_id == org_id)
+            .order_by(Member.role, Unit.name, Member.name)
+        )
+        result = []
+        for member, unit in rows.all():
+            result.append((member, unit, await self.contacts(member.id)))
+        return result
+
+    async def add_invite(
+        self,
+        org_id: int,
+        *,
+        role: Role,
+        unit_id: int | None,
+        max_uses: int,
+        valid_for: timedelta,
+        created_by: int | None,
+    ) -> Invite:
+        invite = Invite(
+            org_id=org_id,
+            code=new_invite_code(),
+            role=role,
+            unit_id=unit_id,
+            max_uses=max_uses,
+            expires_at=utcnow() + valid_for,
+            created_by=created_by,
+        )
+        self.s.add(invite)
+        await self.s.flush()
+        return invite
+
+    async def invite(self, code: str) -> Invite | None:
+        return await self.s.scalar(select(Invite).where(Invite.code == code.strip().lower()))
+
+    async def use_invite(self, invite: Invite, now: datetime) -> bool:
+        """Count one use; False when it is used up or expired (checked in the same UPDATE)."""
+        result = await self.s.execute(
+            update(Invite)
+            .where(Invite.id == invite.id, Invite.uses < Invite.max_uses, Invite.expires_at > now)
+            .values(uses=Invite.uses + 1)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]

@@ -1,0 +1,236 @@
+"""Reports (drafts included), their photos, the audit trail and pending editor questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    PendingReason,
+    Photo,
+    Report,
+    ReportCounter,
+    ReportEvent,
+    ReportStatus,
+)
+
+OPEN_DRAFT = ReportStatus.DRAFT
+
+
+class Reports:
+    """Repository for reports, photos, decisions and the audit trail."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self.s.get(Report, report_id)
+
+    async def draft_of(self, member_id: int) -> Report | None:
+        return await self.s.scalar(
+            select(Report)
+            .where(Report.member_id == member_id, Report.status == OPEN_DRAFT)
+            .order_by(Report.id.desc())
+            .limit(1)
+        )
+
+    async def start_draft(
+        self,
+        *,
+        org_id: int,
+        unit_id: int | None,
+        member_id: int,
+        channel: str,
+        pillar_key: str | None,
+        pillar_name: str | None,
+    ) -> Report:
+        draft = Report(
+            org_id=org_id,
+            unit_id=unit_id,
+            member_id=member_id,
+            channel=channel,
+            pillar_key=pillar_key,
+            pillar_name=pillar_name,
+        )
+        self.s.add(draft)
+        await self.s.flush()
+        return draft
+
+    async def photos(self, report_id: int) -> list[Photo]:
+        rows = await self.s.scalars(
+            select(Photo).where(Photo.report_id == report_id).order_by(Photo.position, Photo.id)
+        )
+        return list(rows)
+
+    async def photo_count(self, report_id: int) -> int:
+        count = await self.s.scalar(select(func.count()).where(Photo.report_id == report_id))
+        return int(count or 0)
+
+    async def has_photo(self, report_id: int, unique_id: str) -> bool:
+        found = await self.s.scalar(
+            select(Photo.id).where(
+                Photo.report_id == report_id, Photo.source_unique_id == unique_id
+            )
+        )
+        return found is not None
+
+    async def add_photo(self, photo: Photo) -> None:
+        photo.position = await self.photo_count(photo.report_id)
+        self.s.add(photo)
+        await self.s.flush()
+
+    async def clear_photos(self, report_id: int) -> None:
+        await self.s.execute(delete(Photo).where(Photo.report_id == report_id))
+
+    async def copy_photos(self, source_id: int, target_id: int) -> None:
+        for p in await self.photos(source_id):
+            self.s.add(Photo(**{c: getattr(p, c) for c in _PHOTO_COPY}, report_id=target_id))
+        await self.s.flush()
+
+    async def next_number(self, org_id: int, year: int) -> str:
+        """Reserve the next report number, e.g. 2026-0123 (row-locked by the UPDATE)."""
+        bump = (
+            update(ReportCounter)
+            .where(ReportCounter.org_id == org_id, ReportCounter.year == year)
+            .values(value=ReportCounter.value + 1)
+            .returning(ReportCounter.value)
+        )
+        value = await self.s.scalar(bump)
+        if value is None:
+            self.s.add(ReportCounter(org_id=org_id, year=year, value=1))
+            await self.s.flush()
+            value = 1
+        return f"{year}-{value:04d}"
+
+    async def set_status(
+        self,
+        report: Report,
+        to: ReportStatus,
+        *,
+        actor_id: int | None,
+        reason: str | None = None,
+        now: datetime,
+    ) -> None:
+        self.s.add(
+            ReportEvent(
+                report_id=report.id,
+                actor_id=actor_id,
+                from_status=report.status,
+                to_status=to,
+                reason=reason,
+                at=now,
+            )
+        )
+        report.status = to
+        await self.s.flush()
+
+    async def decide(
+        self, report_id: int, to: ReportStatus, *, editor_id: int, reason: str | None, now: datetime
+    ) -> bool:
+        """Record a decision if the report is still pending; exactly one concurrent caller wins."""
+        result = await self.s.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status == ReportStatus.PENDING)
+            .values(
+                status=to,
+                decided_at=now,
+                decided_by=editor_id,
+                decision_reason=reason,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.s.add(
+            ReportEvent(
+                report_id=report_id,
+                actor_id=editor_id,
+                from_status=ReportStatus.PENDING,
+                to_status=to,
+                reason=reason,
+                at=now,
+            )
+        )
+        await self.s.flush()
+        return True
+
+    async def refresh(self, report: Report) -> Report:
+        await self.s.refresh(report)
+        return report
+
+    async def history(self, report_id: int) -> list[ReportEvent]:
+        rows = await self.s.scalars(
+            select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.id)
+        )
+        return list(rows)
+
+    async def recent_of(self, member_id: int, limit: int = 10) -> list[Report]:
+        rows = await self.s.scalars(
+            select(Report)
+            .where(Report.member_id == member_id, Report.number.is_not(None))
+            .order_by(Report.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def pending(self, org_id: int) -> list[Report]:
+        rows = await self.s.scalars(
+            select(Report)
+            .where(Report.org_id == org_id, Report.status == ReportStatus.PENDING)
+            .order_by(Report.id)
+        )
+        return list(rows)
+
+    async def newer_version_of(self, report_id: int) -> Report | None:
+        return await self.s.scalar(
+            select(Report).where(
+                Report.revision_of_id == report_id,
+                Report.status.not_in([ReportStatus.DRAFT, ReportStatus.CANCELLED]),
+            )
+        )
+
+    async def ask_reason(
+        self, *, member_id: int, chat_id: str, report_id: int, action: str
+    ) -> None:
+        await self.s.execute(
+            delete(PendingReason).where(
+                PendingReason.member_id == member_id, PendingReason.chat_id == chat_id
+            )
+        )
+        self.s.add(
+            PendingReason(member_id=member_id, chat_id=chat_id, report_id=report_id, action=action)
+        )
+        await self.s.flush()
+
+    async def take_reason_question(self, member_id: int, chat_id: str) -> PendingReason | None:
+        question = await self.s.scalar(
+            select(PendingReason).where(
+                PendingReason.member_id == member_id, PendingReason.chat_id == chat_id
+            )
+        )
+        if question is not None:
+            await self.s.delete(question)
+            await self.s.flush()
+        return question
+
+
+_PHOTO_COPY = (
+    "position",
+    "sha256",
+    "path",
+    "mime",
+    "size_bytes",
+    "width",
+    "height",
+    "taken_at",
+    "latitude",
+    "longitude",
+    "source_channel",
+    "source_ref",
+    "source_unique_id",
+    "source_kind",
+    "media_group_id",
+)

@@ -1,0 +1,50 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when asked), fake API, bot."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.fake_telegram import FakeTelegram
+from tests.harness import MONDAY_9_WIB, Clock, Harness, make_settings
+
+PG_URL = os.environ.get("WARTA_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    if not PG_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}"
+        return
+    engine = create_async_engine(PG_URL)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    yield PG_URL
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY_9_WIB)
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeTelegram, tmp_path: Path, database_url: str, clock: Clock
+) -> AsyncIterator[Harness]:
+    harness = await Harness(fake, make_settings(tmp_path, database_url), clock).start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

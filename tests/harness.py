@@ -1,0 +1,155 @@
+"""An in-process Warta wired to the fake Bot API, with a clock the test controls."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from bot.app import Warta
+from bot.settings import Settings
+from storage.models import Role
+from storage.people import People
+from tests.fake_telegram import FakeTelegram, Sent
+from tests.telegram_users import NEWSROOM_CHAT, TgUser
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# Monday 23 Nov 2026, 09:00 WIB: the Kota Bogor pillar is "Informasi".
+MONDAY_9_WIB = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_token": "123456:TEST-TOKEN",
+        "telegram_api_url": "http://fake-telegram",
+        "database_url": database_url,
+        "media_dir": tmp_path / "media",
+        "album_wait_seconds": 3600,  # tests settle albums explicitly
+        "org_name": "Diskominfo Kota Bogor",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+class Harness:
+    def __init__(self, fake: FakeTelegram, settings: Settings, clock: Clock) -> None:
+        self.fake, self.settings, self.clock = fake, settings, clock
+        self.warta: Warta | None = None
+        self._users = 0
+
+    async def start(self) -> Harness:
+        transport = httpx.ASGITransport(app=self.fake.app)
+        self.warta = Warta(self.settings, httpx_kwargs={"transport": transport}, clock=self.clock)
+        await self.warta.start(background_outbox=False)
+        return self
+
+    async def stop(self) -> None:
+        if self.warta is not None:
+            await self.warta.stop()
+            self.warta = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    @property
+    def w(self) -> Warta:
+        assert self.warta is not None
+        return self.warta
+
+    async def send(self, content: dict[str, Any], *, deliver: bool = True) -> dict[str, Any]:
+        update = self.fake.push(content)
+        self.fake.updates.remove(update)  # in-process: we deliver it, nobody polls
+        await self.w.process(update)
+        if deliver:
+            await self.w.outbox.drain()
+        return update
+
+    async def redeliver(self, update: dict[str, Any]) -> None:
+        await self.w.process(update)
+        await self.w.outbox.drain()
+
+    async def settle(self) -> None:
+        await self.w.engine.settle_now()
+        await self.w.outbox.drain()
+
+    def user(self, first_name: str, last_name: str = "") -> TgUser:
+        self._users += 1
+        return TgUser(self.fake, 5_000_000 + self._users, first_name, last_name)
+
+    async def invite_code(
+        self, role: Role, unit: str | None = None, uses: int = 1, days: int = 7
+    ) -> str:
+        async with self.w.sessionmaker() as session, session.begin():
+            people = People(session)
+            org = await people.default_org(
+                name=self.settings.org_name, timezone=self.settings.timezone
+            )
+            unit_row = None
+            if unit is not None:
+                unit_row = await people.unit_named(org.id, unit) or await people.add_unit(
+                    org, name=unit, kind="kecamatan"
+                )
+            invite = await people.add_invite(
+                org.id,
+                role=role,
+                unit_id=unit_row.id if unit_row else None,
+                max_uses=uses,
+                valid_for=timedelta(days=days),
+                created_by=None,
+            )
+            return invite.code
+
+    async def join(self, user: TgUser, role: Role, unit: str | None = None) -> TgUser:
+        code = await self.invite_code(role, unit)
+        await self.send(user.text(f"/start {code}"))
+        return user
+
+    async def newsroom(self, editor: TgUser) -> None:
+        await self.send(editor.text("/redaksi", chat=NEWSROOM_CHAT))
+
+    def newsroom_messages(self) -> list[Sent]:
+        return self.fake.messages_to(NEWSROOM_CHAT["id"])
+
+    def card(self) -> Sent:
+        """The newest card in the newsroom (the text message with decision buttons)."""
+        cards = [m for m in self.newsroom_messages() if m.kind == "text" and "Laporan #" in m.text]
+        return cards[-1]
+
+    def last_to(self, user: TgUser) -> Sent:
+        return self.fake.last_to(user.id)
+
+
+def jpeg(
+    width: int = 1200,
+    height: int = 900,
+    color: tuple[int, int, int] = (40, 120, 200),
+    exif: Image.Exif | None = None,
+) -> bytes:
+    """A real JPEG made in memory (noise-free but with a gradient so it is not trivial)."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image = Image.blend(image, Image.new("RGB", (width, height), color), 0.5)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+CAPTION = (
+    "Kerja bakti membersihkan saluran air di Kelurahan Cibuluh, Senin pagi, "
+    "bersama warga RW 05 dan petugas kecamatan."
+)
