@@ -17,7 +17,7 @@ from bot.settings import Settings
 from handlers.admin import unit_kind
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
-from storage.models import Role
+from storage.models import Role, utcnow
 from storage.people import People
 
 NO_TOKEN = """Token bot Telegram belum diatur (WARTA_TELEGRAM_TOKEN).
@@ -155,6 +155,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             max_uses=max(1, args.uses),
             valid_for=timedelta(days=args.days or settings.invite_days),
             created_by=None,
+            now=utcnow(),
         )
         username = settings.telegram_bot_username or await Chats(session).get_value(USERNAME_KEY)
         print(

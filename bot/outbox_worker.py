@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -54,10 +55,8 @@ class OutboxWorker:
                 await self.drain()
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_time())
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     def stop(self) -> None:

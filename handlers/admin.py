@@ -49,6 +49,7 @@ async def invite(ctx: Context) -> None:
         max_uses=max(1, uses),
         valid_for=timedelta(days=days),
         created_by=ctx.me.id,
+        now=ctx.now,
     )
     link = ctx.invite_link(inv.code) or inv.code
     ctx.reply(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Invite, Member, Organization, Role, Unit, utcnow
+from storage.models import Contact, Invite, Member, Organization, Role, Unit
 
 # Unambiguous characters only: codes are read aloud and typed on WhatsApp.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -121,6 +121,7 @@ class People:
         max_uses: int,
         valid_for: timedelta,
         created_by: int | None,
+        now: datetime,
     ) -> Invite:
         invite = Invite(
             org_id=org_id,
@@ -128,7 +129,8 @@ class People:
             role=role,
             unit_id=unit_id,
             max_uses=max_uses,
-            expires_at=utcnow() + valid_for,
+            expires_at=now + valid_for,
+            created_at=now,
             created_by=created_by,
         )
         self.s.add(invite)

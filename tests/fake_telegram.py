@@ -272,7 +272,7 @@ class FakeTelegram:
 
     def _m_sendphoto(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         chat_id = self._chat(p)
-        file_id = self._photo(p["photo"], f)
+        file_id = self._photo(p.get("photo", "attach://photo"), f)
         caption = self._caption(p)
         return self._store(
             Sent(chat_id, next(self._message_ids), "photo", caption, self._markup(p), file_id)

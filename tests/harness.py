@@ -112,6 +112,7 @@ class Harness:
                 max_uses=uses,
                 valid_for=timedelta(days=days),
                 created_by=None,
+                now=self.clock(),
             )
             return invite.code
 
