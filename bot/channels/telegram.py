@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +32,9 @@ from handlers.messages import Album, Button, Edit, Outgoing, T, Text
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
+
+# Opt in to PTB 23's behaviour now: durations such as RetryAfter.retry_after are timedeltas.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

@@ -1,0 +1,72 @@
+"""Nothing owed is lost when Telegram fails for a while: retried later, once, in order."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import OutboxMessage, Role
+from tests.harness import CAPTION, Clock, Harness, jpeg
+
+
+async def outbox_rows(bot: Harness) -> list[OutboxMessage]:
+    async with bot.w.sessionmaker() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_server_errors_are_retried_in_order_exactly_once(bot: Harness, clock: Clock) -> None:
+    operator = await bot.join(bot.user("Budi"), Role.OPERATOR, "Kecamatan Bogor Barat")
+    sent_before = len(bot.fake.messages_to(operator.id))
+    bot.fake.fail_next("sendMessage", 502, times=2)
+    await bot.send(operator.text("/status"))
+    await bot.send(operator.text("/bantuan"))
+    assert len(bot.fake.messages_to(operator.id)) == sent_before  # both wait: order per chat
+    for _ in range(3):
+        clock.advance(seconds=30)
+        await bot.w.outbox.drain()
+    texts = bot.fake.texts_to(operator.id)[sent_before:]
+    assert len(texts) == 2
+    assert "Belum ada laporan" in texts[0] and "Cara melapor" in texts[1]
+    await bot.w.outbox.drain()
+    assert len(bot.fake.texts_to(operator.id)) == sent_before + 2
+    assert all(r.status == "sent" for r in await outbox_rows(bot))
+
+
+async def test_429_waits_retry_after(bot: Harness, clock: Clock) -> None:
+    operator = await bot.join(bot.user("Budi"), Role.OPERATOR, "Kecamatan Bogor Barat")
+    before = len(bot.fake.messages_to(operator.id))
+    bot.fake.fail_next("sendMessage", 429, retry_after=7)
+    await bot.send(operator.text("/status"))
+    clock.advance(seconds=6)
+    await bot.w.outbox.drain()
+    assert len(bot.fake.messages_to(operator.id)) == before
+    clock.advance(seconds=2)
+    await bot.w.outbox.drain()
+    assert len(bot.fake.messages_to(operator.id)) == before + 1
+
+
+async def test_blocked_user_does_not_hold_up_the_chat(bot: Harness) -> None:
+    operator = await bot.join(bot.user("Budi"), Role.OPERATOR, "Kecamatan Bogor Barat")
+    bot.fake.fail_next("sendMessage", 403)
+    await bot.send(operator.text("/status"))
+    await bot.send(operator.text("/bantuan"))
+    rows = await outbox_rows(bot)
+    assert [r.status for r in rows[-2:]] == ["failed", "sent"]
+    assert "Forbidden" in (rows[-2].last_error or "")
+
+
+async def test_card_edit_waits_for_the_card(bot: Harness, clock: Clock) -> None:
+    editor = await bot.join(bot.user("Rina"), Role.EDITOR)
+    await bot.newsroom(editor)
+    operator = await bot.join(bot.user("Budi"), Role.OPERATOR, "Kecamatan Bogor Barat")
+    await bot.send(operator.photo(jpeg(), caption=CAPTION))
+    bot.fake.fail_next("sendPhoto", 500, times=3)
+    await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
+    assert not [m for m in bot.newsroom_messages() if "Laporan #" in m.text]
+    for _ in range(5):
+        clock.advance(minutes=1)
+        await bot.w.outbox.drain()
+    card = bot.card()
+    await bot.send(editor.tap_button(card, "Setujui"))
+    assert "Disetujui" in bot.card().text
+    kinds = [m.kind for m in bot.newsroom_messages()]
+    assert kinds[-2:] == ["photo", "text"]  # one photo, one card: nothing sent twice

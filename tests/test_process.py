@@ -1,0 +1,141 @@
+"""The real `warta` process against the fake Bot API served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.fake_telegram import FakeTelegram
+from tests.harness import CAPTION, jpeg
+from tests.telegram_users import NEWSROOM_CHAT, TgUser
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+    """Wait for something the process does (polling the fake's record), not for time."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def served_fake() -> AsyncIterator[tuple[FakeTelegram, str]]:
+    fake = FakeTelegram(token=TOKEN)
+    server = uvicorn.Server(
+        uvicorn.Config(fake.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    await until(lambda: server.started, "the fake to listen", 10)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield fake, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+def warta_env(tmp_path: Path, api_url: str, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env.update(
+        {
+            "WARTA_TELEGRAM_TOKEN": TOKEN,
+            "WARTA_TELEGRAM_API_URL": api_url,
+            "WARTA_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}",
+            "WARTA_MEDIA_DIR": str(tmp_path / "media"),
+            "WARTA_ALBUM_WAIT_SECONDS": "0.3",
+        }
+    )
+    return env
+
+
+async def cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
+def code_of(output: str) -> str:
+    match = re.search(r"(?:start=|Kode: )([a-z0-9]+)", output)
+    assert match, output
+    return match.group(1)
+
+
+async def test_missing_token_explains_how_to_get_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env["WARTA_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    code, out = await cli(env, tmp_path, "run")
+    assert code == 2 and "BotFather" in out and "WARTA_TELEGRAM_TOKEN" in out
+
+
+async def test_whole_process_join_report_approve(
+    served_fake: tuple[FakeTelegram, str], tmp_path: Path, database_url: str
+) -> None:
+    fake, api_url = served_fake
+    env = warta_env(tmp_path, api_url, None if database_url.startswith("sqlite") else database_url)
+    repo = Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = str(repo)
+    assert (await cli(env, tmp_path, "unit", "add", "Kecamatan Bogor Barat"))[0] == 0
+    editor_code = code_of((await cli(env, tmp_path, "invite", "redaktur"))[1])
+    operator_code = code_of(
+        (await cli(env, tmp_path, "invite", "operator", "--unit", "Bogor Barat"))[1]
+    )
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await until(lambda: fake.calls_of("getUpdates"), "polling to start")
+        editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
+        fake.push(editor.text(f"/start {editor_code}"))
+        fake.push(editor.text("/redaksi", chat=NEWSROOM_CHAT))
+        fake.push(operator.text(f"/start {operator_code}"))
+        await until(
+            lambda: (
+                fake.messages_to(NEWSROOM_CHAT["id"]) and len(fake.messages_to(operator.id)) >= 2
+            ),
+            "joining",
+        )
+        fake.push(operator.photo(jpeg(), caption=CAPTION, media_group_id="a1"))
+        fake.push(operator.photo(jpeg(color=(9, 9, 9)), media_group_id="a1"))
+        await until(lambda: "Foto: 2" in fake.last_to(operator.id).text, "the preview")
+        assert "2 foto diterima" in fake.last_to(operator.id).text
+        fake.push(operator.tap_button(fake.last_to(operator.id), "Kirim"))
+        cards = lambda: [
+            m
+            for m in fake.messages_to(NEWSROOM_CHAT["id"])  # noqa: E731
+            if "Laporan #" in m.text
+        ]
+        await until(cards, "the card")
+        fake.push(editor.tap_button(cards()[-1], "Setujui"))
+        await until(lambda: "Disetujui" in cards()[-1].text, "the decision on the card")
+        await until(lambda: "disetujui" in fake.last_to(operator.id).text, "the operator told")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output, output
