@@ -81,14 +81,28 @@ class Warta:
                 self.telegram, self.core.texts, self.core.media, settings.telegram_bot_username
             ),
         }
-        self.outbox = OutboxWorker(self.sessionmaker, self.messengers, clock=clock)
+        self.outbox = OutboxWorker(
+            self.sessionmaker, self.messengers, clock=clock, heartbeat=self._beat
+        )
         self.engine = Engine(
             self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
         )
         self._outbox_task: asyncio.Task[None] | None = None
 
+    def _beat(self) -> None:
+        path = self.settings.heartbeat_file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        except OSError:
+            log.warning("cannot write heartbeat %s", path, exc_info=True)
+
     async def on_telegram_update(self, update: Update) -> None:
-        event = to_event(update, self.telegram.bot.id if self.telegram.bot._bot_user else None)
+        try:
+            bot_id = self.telegram.bot.id
+        except RuntimeError:  # not initialized
+            bot_id = None
+        event = to_event(update, bot_id)
         if event is not None:
             await self.engine.handle(event)
 

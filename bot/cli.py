@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("--days", type=int, help="berlaku berapa hari (bawaan 7)")
     inv.set_defaults(func=invite)
     sub.add_parser("members", help="siapa saja yang terdaftar").set_defaults(func=members)
+    sub.add_parser("health", help="cek bot masih hidup (untuk Docker)").set_defaults(func=health)
     return p
 
 
@@ -188,6 +190,20 @@ async def members(settings: Settings, _args: argparse.Namespace) -> int:
         return 0
 
     return await _with_people(settings, work)
+
+
+async def health(settings: Settings, _args: argparse.Namespace) -> int:
+    """Healthy when the running bot touched its heartbeat in the last minute."""
+    try:
+        age = time.time() - settings.heartbeat_file.stat().st_mtime
+    except FileNotFoundError:
+        print("tidak sehat: bot belum berjalan", file=sys.stderr)
+        return 1
+    if age > 60:
+        print(f"tidak sehat: detak terakhir {age:.0f} detik lalu", file=sys.stderr)
+        return 1
+    print("sehat")
+    return 0
 
 
 if __name__ == "__main__":

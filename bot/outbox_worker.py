@@ -37,7 +37,9 @@ class OutboxWorker:
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
         lease: timedelta = timedelta(seconds=120),
+        heartbeat: Callable[[], None] | None = None,
     ) -> None:
+        self.heartbeat = heartbeat
         self.sessionmaker = sessionmaker
         self.messengers = messengers
         self.clock = clock
@@ -51,6 +53,8 @@ class OutboxWorker:
 
     async def run(self) -> None:
         while not self._stopping:
+            if self.heartbeat is not None:
+                self.heartbeat()
             try:
                 await self.drain()
             except Exception:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'warta.db'}"
     media_dir: Path = ROOT / "data" / "media"
     prompts_dir: Path = ROOT / "prompts"
+    # Touched by the running bot every few seconds; `warta health` reads it (Docker healthcheck).
+    heartbeat_file: Path = ROOT / "data" / "heartbeat"
     timezone: str = "Asia/Jakarta"
     org_name: str = "Diskominfo"
     schedule: str = "kota-bogor"

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, Sent
 from tests.harness import CAPTION, jpeg
 from tests.telegram_users import NEWSROOM_CHAT, TgUser
 
 TOKEN = "123456:TEST-TOKEN"
 
 
-async def until(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+async def until(condition: Callable[[], object], what: str, limit: float = 30) -> None:
     """Wait for something the process does (polling the fake's record), not for time."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + limit
     while not condition():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
@@ -51,6 +51,7 @@ def warta_env(tmp_path: Path, api_url: str, database_url: str | None) -> dict[st
             "WARTA_TELEGRAM_API_URL": api_url,
             "WARTA_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}",
             "WARTA_MEDIA_DIR": str(tmp_path / "media"),
+            "WARTA_HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
             "WARTA_ALBUM_WAIT_SECONDS": "0.3",
         }
     )
@@ -83,6 +84,9 @@ async def test_missing_token_explains_how_to_get_one(tmp_path: Path) -> None:
     env["WARTA_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
     code, out = await cli(env, tmp_path, "run")
     assert code == 2 and "BotFather" in out and "WARTA_TELEGRAM_TOKEN" in out
+    env["WARTA_HEARTBEAT_FILE"] = str(tmp_path / "none")
+    code, out = await cli(env, tmp_path, "health")
+    assert code == 1 and "belum berjalan" in out
 
 
 async def test_whole_process_join_report_approve(
@@ -125,15 +129,15 @@ async def test_whole_process_join_report_approve(
         await until(lambda: "Foto: 2" in fake.last_to(operator.id).text, "the preview")
         assert "2 foto diterima" in fake.last_to(operator.id).text
         fake.push(operator.tap_button(fake.last_to(operator.id), "Kirim"))
-        cards = lambda: [
-            m
-            for m in fake.messages_to(NEWSROOM_CHAT["id"])  # noqa: E731
-            if "Laporan #" in m.text
-        ]
+
+        def cards() -> list[Sent]:
+            return [m for m in fake.messages_to(NEWSROOM_CHAT["id"]) if "Laporan #" in m.text]
+
         await until(cards, "the card")
         fake.push(editor.tap_button(cards()[-1], "Setujui"))
         await until(lambda: "Disetujui" in cards()[-1].text, "the decision on the card")
         await until(lambda: "disetujui" in fake.last_to(operator.id).text, "the operator told")
+        assert await cli(env, tmp_path, "health") == (0, "sehat\n")
     finally:
         proc.send_signal(signal.SIGTERM)
         output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()

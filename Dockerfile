@@ -1,0 +1,29 @@
+# Warta: one container, SQLite in the /app/data volume by default.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 warta
+
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml README.md ./
+COPY bot/__init__.py bot/__init__.py
+COPY handlers/__init__.py handlers/__init__.py
+COPY storage/__init__.py storage/__init__.py
+RUN pip install .  && pip uninstall -y warta
+
+COPY bot bot
+COPY handlers handlers
+COPY storage storage
+COPY prompts prompts
+RUN pip install --no-deps -e . \
+    && mkdir -p /app/data && chown -R warta:warta /app/data
+
+USER warta
+VOLUME ["/app/data"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["warta", "health"]
+CMD ["warta", "run"]
