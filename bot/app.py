@@ -75,6 +75,8 @@ class Warta:
             base_file_url=settings.telegram_file_url,
             on_update=self.on_telegram_update,
             httpx_kwargs=httpx_kwargs,
+            group_rate=settings.telegram_group_rate,
+            overall_rate=settings.telegram_overall_rate,
         )
         self.messengers: dict[str, Messenger] = {
             CHANNEL: TelegramMessenger(
@@ -108,6 +110,7 @@ class Warta:
 
     async def start(self, *, background_outbox: bool = True) -> None:
         await upgrade(self.db)
+        await self.engine.start()
         await self.telegram.initialize()
         async with self.sessionmaker() as session, session.begin():
             await Chats(session).set_value(USERNAME_KEY, self.telegram.bot.username)

@@ -47,6 +47,8 @@ class OutboxWorker:
         self._limit = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._stopping = False
+        self._pipelines: set[asyncio.Task[int]] = set()
+        self._sent = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -56,12 +58,14 @@ class OutboxWorker:
             if self.heartbeat is not None:
                 self.heartbeat()
             try:
-                await self.drain()
+                await self._dispatch()
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_time())
             self._wake.clear()
+        if self._pipelines:
+            await asyncio.gather(*self._pipelines, return_exceptions=True)
 
     def stop(self) -> None:
         self._stopping = True
@@ -75,43 +79,65 @@ class OutboxWorker:
         return min(5.0, max(0.05, (due - self.clock()).total_seconds()))
 
     async def drain(self) -> int:
-        """Send everything due now, chat by chat in order; returns how many went out."""
-        sent = 0
+        """Send everything due now, in order per chat; returns how many went out (tests)."""
+        before = self._sent
         while True:
-            heads = await self._claim_heads()
-            if not heads:
-                return sent
-            results = await asyncio.gather(*(self._send(row) for row in heads))
-            sent += sum(results)
+            await self._dispatch()
+            if not self._pipelines:
+                return self._sent - before
+            await asyncio.wait(set(self._pipelines), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.sleep(0)  # let done-callbacks run
 
-    async def _claim_heads(self) -> list[OutboxMessage]:
-        now = self.clock()
-        async with self.sessionmaker() as session, session.begin():
-            outbox = Outbox(session)
-            heads = await outbox.due_heads(now)
-            return [row for row in heads if await outbox.claim(row.id, now, self.lease)]
+    async def _dispatch(self) -> None:
+        """Start a pipeline for every chat whose head is due; a chat has at most one."""
+        for row in await self._claim(self.clock()):
+            task = asyncio.create_task(self._pipeline(row))
+            self._pipelines.add(task)
+            task.add_done_callback(self._pipeline_done)
 
-    async def _send(self, row: OutboxMessage) -> bool:
+    def _pipeline_done(self, task: asyncio.Task[int]) -> None:
+        self._pipelines.discard(task)
+        if not task.cancelled() and task.exception() is None:
+            self._sent += task.result()
+        elif not task.cancelled():
+            log.error("outbox pipeline crashed", exc_info=task.exception())
+        self._wake.set()  # look again: the chat may have more, or others may be waiting
+
+    async def _pipeline(self, row: OutboxMessage | None) -> int:
+        sent = 0
+        while row is not None:
+            ids, error = await self._deliver(row)
+            sent += error is None
+            row = await self._finish(row, ids=ids, error=error)
+        return sent
+
+    async def _claim(
+        self, now: datetime, chat: OutboxMessage | None = None, session: AsyncSession | None = None
+    ) -> list[OutboxMessage]:
+        if session is None:
+            async with self.sessionmaker() as session, session.begin():
+                return await self._claim(now, chat, session)
+        outbox = Outbox(session)
+        heads = await outbox.due_heads(
+            now, channel=chat.channel if chat else None, chat_id=chat.chat_id if chat else None
+        )
+        return [row for row in heads if await outbox.claim(row.id, now, self.lease)]
+
+    async def _deliver(self, row: OutboxMessage) -> tuple[list[str], DeliveryError | None]:
         messenger = self.messengers.get(row.channel)
         if messenger is None:
-            await self._finish(
-                row, error=DeliveryError(f"no channel {row.channel}", permanent=True)
-            )
-            return False
+            return [], DeliveryError(f"no channel {row.channel}", permanent=True)
         async with self._limit:
             try:
                 ids = await messenger.deliver(
                     row.chat_id, from_payload(row.payload), self._resolver(row)
                 )
             except DeliveryError as exc:
-                await self._finish(row, error=exc)
-                return False
+                return [], exc
             except Exception as exc:
                 log.exception("delivering outbox message %s crashed", row.id)
-                await self._finish(row, error=DeliveryError(repr(exc)))
-                return False
-        await self._finish(row, ids=ids)
-        return True
+                return [], DeliveryError(repr(exc))
+        return ids, None
 
     def _resolver(self, row: OutboxMessage):  # type: ignore[no-untyped-def]
         async def resolve(ref: str) -> str | None:
@@ -121,12 +147,9 @@ class OutboxWorker:
         return resolve
 
     async def _finish(
-        self,
-        row: OutboxMessage,
-        *,
-        ids: list[str] | None = None,
-        error: DeliveryError | None = None,
-    ) -> None:
+        self, row: OutboxMessage, *, ids: list[str], error: DeliveryError | None
+    ) -> OutboxMessage | None:
+        """Record the outcome; after a success, claim the chat's next message (same commit)."""
         now = self.clock()
         async with self.sessionmaker() as session, session.begin():
             outbox = Outbox(session)
@@ -134,19 +157,18 @@ class OutboxWorker:
                 await outbox.mark_sent(row.id, now)
                 if row.ref and ids:
                     await outbox.remember_sent(row.ref, row.channel, row.chat_id, ids[0])
-            elif error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
+                following = await self._claim(now, row, session)
+                return following[0] if following else None
+            if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("outbox message %s to %s gave up: %s", row.id, row.chat_id, error)
                 await outbox.mark_failed(row.id, str(error))
-            else:
-                delay = max(
-                    0.5,
-                    error.retry_after if error.retry_after is not None else backoff(row.attempts),
-                )
-                log.info(
-                    "outbox message %s to %s retried in %.1fs: %s",
-                    row.id,
-                    row.chat_id,
-                    delay,
-                    error,
-                )
-                await outbox.retry_later(row.id, now + timedelta(seconds=delay), str(error))
+                following = await self._claim(now, row, session)
+                return following[0] if following else None
+            delay = max(
+                0.5, error.retry_after if error.retry_after is not None else backoff(row.attempts)
+            )
+            log.info(
+                "outbox message %s to %s retried in %.1fs: %s", row.id, row.chat_id, delay, error
+            )
+            await outbox.retry_later(row.id, now + timedelta(seconds=delay), str(error))
+            return None

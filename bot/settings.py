@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1)
     # How long to wait for the rest of an album before acknowledging it.
     album_wait_seconds: float = Field(default=1.5, ge=0)
+    # Telegram allows about 20 messages a minute into one group; PTB's limiter paces to this.
+    telegram_group_rate: int = Field(default=20, ge=1)
+    # ... and about 30 messages a second across all chats.
+    telegram_overall_rate: int = Field(default=30, ge=1)
     log_level: str = "INFO"
 
     @field_validator("timezone")

@@ -16,7 +16,7 @@ from handlers.events import FetchedMedia, InboundEvent, Media
 from handlers.messages import t
 from handlers.ports import Messenger
 from storage.media import ImageProblem, inspect_image
-from storage.models import utcnow
+from storage.models import Organization, utcnow
 from storage.outbox import Inbox
 from storage.people import People
 
@@ -47,6 +47,20 @@ class Engine:
         self._locks: dict[str, asyncio.Lock] = {}
         self._album_timers: dict[int, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._org: Organization | None = None
+
+    async def start(self) -> None:
+        """Load (or create) the organization once; every event then reuses it."""
+        async with self.sessionmaker() as session, session.begin():
+            self._org = await People(session).default_org(
+                name=self.core.org_name, timezone=self.core.tz.key
+            )
+
+    async def _context(self, session: AsyncSession, event: InboundEvent | None) -> Context:
+        if self._org is None:
+            await self.start()
+        assert self._org is not None
+        return Context(session, self.core, self._org, self.clock(), self.messengers, event)
 
     async def handle(self, event: InboundEvent) -> None:
         # One person's events run one at a time: album items must not race on the draft.
@@ -98,18 +112,13 @@ class Engine:
         self.on_outbox()
 
     async def _apologize(self, event: InboundEvent) -> None:
-        async def apologize(ctx: Context) -> None:
-            if event.is_private or event.callback_id:
-                ctx.reply(t("error.internal"))
-
+        """Record the delivery (so it is not retried forever) and say sorry in private chats."""
         try:
             async with self.sessionmaker() as session, session.begin():
-                org = await People(session).default_org(
-                    name=self.core.org_name, timezone=self.core.tz.key
-                )
-                ctx = Context(session, self.core, org, self.clock(), self.messengers, event)
+                ctx = await self._context(session, event)
                 await ctx.inbox.record(event.channel, event.event_id)
-                await apologize(ctx)
+                if event.is_private or event.callback_id:
+                    ctx.reply(t("error.internal"))
             self.on_outbox()
         except Exception:
             log.exception("could not even apologize for event %s", event.event_id)

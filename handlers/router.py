@@ -71,7 +71,8 @@ async def _group(ctx: Context) -> None:
         handler = GROUP_COMMANDS.get(ev.command)
         if handler is not None:
             await handler(ctx)
-    elif ev.text:
+    elif ev.text and ev.reply_to_bot:
+        # Only a reply to the bot's question counts, even where group privacy mode is off.
         await review.receive_typed_reason(ctx)
 
 

@@ -21,7 +21,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # SQLite has one writer. One pooled connection makes this process's sessions queue on
+        # an asyncio queue in order, instead of SQLite's busy handler sleeping (up to 100 ms a
+        # try) under load; other processes (the CLI) still wait through busy_timeout.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine

@@ -65,8 +65,15 @@ class Outbox:
             )
         )
 
-    async def due_heads(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-        """The oldest pending message of each chat, if it is due and nobody holds it."""
+    async def due_heads(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        channel: str | None = None,
+        chat_id: str | None = None,
+    ) -> list[OutboxMessage]:
+        """The oldest pending message of each chat (or of one chat), if due and not held."""
         older = aliased(OutboxMessage)
         head_id = (
             select(func.min(older.id))
@@ -77,9 +84,11 @@ class Outbox:
             )
             .scalar_subquery()
         )
+        query = select(OutboxMessage)
+        if chat_id is not None:
+            query = query.where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
         rows = await self.s.scalars(
-            select(OutboxMessage)
-            .where(
+            query.where(
                 OutboxMessage.status == PENDING,
                 OutboxMessage.id == head_id,
                 OutboxMessage.next_attempt_at <= now,

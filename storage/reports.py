@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -91,6 +93,13 @@ class Reports:
 
     async def next_number(self, org_id: int, year: int) -> str:
         """Reserve the next report number, e.g. 2026-0123 (row-locked by the UPDATE)."""
+        # Concurrent first reports of a year must not both insert the counter row.
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await self.s.execute(
+            insert(ReportCounter)
+            .values(org_id=org_id, year=year, value=0)
+            .on_conflict_do_nothing(index_elements=["org_id", "year"])
+        )
         bump = (
             update(ReportCounter)
             .where(ReportCounter.org_id == org_id, ReportCounter.year == year)
@@ -98,10 +107,6 @@ class Reports:
             .returning(ReportCounter.value)
         )
         value = await self.s.scalar(bump)
-        if value is None:
-            self.s.add(ReportCounter(org_id=org_id, year=year, value=1))
-            await self.s.flush()
-            value = 1
         return f"{year}-{value:04d}"
 
     async def set_status(

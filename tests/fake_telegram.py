@@ -65,6 +65,7 @@ class Sent:
     file_id: str | None = None
     media_group_id: str | None = None
     edits: int = 0
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (benchmarks)
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -126,6 +127,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(5000)
         self._new_update = asyncio.Event()
+        self._waiters: list[tuple[Any, asyncio.Future[Any]]] = []
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
@@ -173,6 +175,26 @@ class FakeTelegram:
 
     def last_to(self, chat_id: int | str) -> Sent:
         return self.messages_to(chat_id)[-1]
+
+    async def wait_for(self, predicate: Any, limit: float = 60) -> Any:
+        """Wait until predicate() is truthy, re-checked whenever a message is sent or edited."""
+        found = predicate()
+        if found:
+            return found
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiters.append((predicate, future))
+        return await asyncio.wait_for(future, limit)
+
+    def _notify(self) -> None:
+        for entry in list(self._waiters):
+            predicate, future = entry
+            if future.done():
+                self._waiters.remove(entry)
+                continue
+            found = predicate()
+            if found:
+                future.set_result(found)
+                self._waiters.remove(entry)
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -316,6 +338,7 @@ class FakeTelegram:
                 "message content and reply markup are exactly the same",
             )
         sent.text, sent.reply_markup, sent.edits = text, markup, sent.edits + 1
+        self._notify()
         return self._message_json(sent)
 
     def _m_editmessagereplymarkup(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
@@ -388,6 +411,7 @@ class FakeTelegram:
 
     def _store(self, sent: Sent) -> dict[str, Any]:
         self.sent.append(sent)
+        self._notify()
         return self._message_json(sent)
 
     def _message_json(self, sent: Sent) -> dict[str, Any]:

@@ -266,3 +266,68 @@ async def test_report_before_newsroom_is_posted_when_bound(bot: Harness) -> None
     await bot.newsroom(editor)
     assert "Menunggu keputusan: 1" in bot.newsroom_messages()[0].text
     assert "#2026-0001" in bot.card().text
+
+
+async def test_first_reports_of_the_year_at_once_get_distinct_numbers(bot: Harness) -> None:
+    await setup_people(bot)
+    operators = [
+        await bot.join(bot.user(f"Op{i}"), Role.OPERATOR, f"Kecamatan {i}") for i in range(4)
+    ]
+    taps = []
+    for operator in operators:
+        await bot.send(operator.photo(jpeg(), caption=CAPTION))
+        taps.append(bot.fake.push(operator.tap_button(bot.last_to(operator), "Kirim")))
+    await asyncio.gather(*(bot.w.process(tap) for tap in taps))
+    await bot.w.outbox.drain()
+    numbers = sorted(bot.last_to(o).text.split("#")[1].split(" ")[0] for o in operators)
+    assert numbers == ["2026-0001", "2026-0002", "2026-0003", "2026-0004"]
+
+
+async def test_group_chatter_is_not_taken_as_a_reason(bot: Harness) -> None:
+    editor, operator = await setup_people(bot)
+    await bot.send(operator.photo(jpeg(), caption=CAPTION))
+    await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
+    await bot.send(editor.tap_button(bot.card(), "revisi"))
+    await bot.send(editor.tap_button(bot.card(), "Tulis alasan"))
+    await bot.send(editor.text("siapa yang piket besok?", chat=NEWSROOM_CHAT))
+    assert "Diminta revisi" not in bot.card().text
+    question = [m for m in bot.newsroom_messages() if "alasan revisi" in m.text][-1]
+    await bot.send(
+        editor.text("Tambahkan nama kelurahannya.", chat=NEWSROOM_CHAT, reply_to=question)
+    )
+    assert "Tambahkan nama kelurahannya." in bot.card().text
+
+
+async def test_more_than_ten_photos_are_refused_politely(bot: Harness) -> None:
+    _, operator = await setup_people(bot)
+    for i in range(11):
+        await bot.send(operator.photo(jpeg(320, 240, color=(i * 20, 0, 0))))
+    last_two = bot.fake.texts_to(operator.id)[-2:]
+    assert "Maksimal 10 foto" in last_two[0] and "10 foto diterima" in last_two[1]
+    async with bot.w.sessionmaker() as session:
+        assert len(await Reports(session).photos(1)) == 10
+
+
+async def test_coordinator_manages_units_and_invites_in_chat(bot: Harness) -> None:
+    boss = await bot.join(bot.user("Kepala", "Bidang"), Role.COORDINATOR)
+    await bot.send(boss.text("/unit tambah Kecamatan Tanah Sareal"))
+    assert "Kecamatan Tanah Sareal" in bot.last_to(boss).text
+    await bot.send(boss.text("/unit tambah kecamatan tanah sareal"))
+    assert "sudah ada" in bot.last_to(boss).text
+    await bot.send(boss.text("/undang operator Tanah Sareal 2"))
+    invite = bot.last_to(boss).text
+    assert "https://t.me/warta_test_bot?start=" in invite and "untuk 2 orang" in invite
+    code = invite.split("start=")[1].split()[0]
+    admin = bot.user("Admin", "Sareal")
+    await bot.send(admin.text(f"/start {code}"))
+    assert "Kecamatan Tanah Sareal" in bot.fake.texts_to(admin.id)[0]
+    await bot.send(boss.text("/undang operator"))
+    assert "perlu nama unit" in bot.last_to(boss).text
+    await bot.send(boss.text("/undang presiden"))
+    assert "Cara pakai" in bot.last_to(boss).text
+    await bot.send(boss.text("/anggota"))
+    assert "Admin Sareal" in bot.last_to(boss).text and "Kepala Bidang" in bot.last_to(boss).text
+    await bot.send(admin.text("/undang operator Tanah Sareal"))
+    assert "Hanya koordinator" in bot.last_to(admin).text
+    await bot.send(admin.text("/redaksi", chat=NEWSROOM_CHAT))
+    assert "Hanya redaktur" in bot.newsroom_messages()[-1].text

@@ -321,6 +321,8 @@ def build_application(
     on_update: Callable[[Update], Awaitable[None]],
     httpx_kwargs: dict[str, Any] | None = None,
     pool_size: int = 16,
+    group_rate: int = 20,
+    overall_rate: int = 30,
 ) -> Application:
     """PTB's Application with our transport, rate limiter and a single catch-all handler."""
     kwargs = httpx_kwargs or {}
@@ -336,7 +338,9 @@ def build_application(
         .request(request)
         .get_updates_request(polling)
         # Retries are the outbox's job (it persists them); the limiter only paces.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(
+            AIORateLimiter(max_retries=0, group_max_rate=group_rate, overall_max_rate=overall_rate)
+        )
         .concurrent_updates(64)
         .build()
     )
