@@ -31,16 +31,18 @@ async def _pending_report(ctx: Context, report_id: int) -> Report | None:
 
 
 async def _already_decided(ctx: Context, report: Report) -> None:
+    """Tell an editor who came too late who decided; as an alert on a tap, else in the chat."""
     decider = await ctx.people.member(report.decided_by)
-    ctx.answer(
-        t(
-            "review.already_decided",
-            number=report.number,
-            outcome=STATUS_WORDS.get(report.status, report.status),
-            name=decider.name if decider else "-",
-        ),
-        alert=True,
+    text = t(
+        "review.already_decided",
+        number=report.number,
+        outcome=STATUS_WORDS.get(report.status, report.status),
+        name=decider.name if decider else "-",
     )
+    if ctx.ev.callback_id:
+        ctx.answer(text, alert=True)
+    else:
+        ctx.reply(text)
 
 
 async def tap_approve(ctx: Context, report_id: int) -> None:
@@ -103,24 +105,8 @@ async def receive_typed_reason(ctx: Context) -> None:
     if not ctx.can_decide():
         return
     question = await ctx.reports.take_reason_question(ctx.me.id, ctx.ev.chat_id)
-    if question is None:
-        return
-    reason = ctx.ev.text.strip()
-    report = await ctx.reports.get(question.report_id)
-    if report is None:
-        return
-    if report.status != ReportStatus.PENDING:
-        decider = await ctx.people.member(report.decided_by)
-        ctx.reply(
-            t(
-                "review.already_decided",
-                number=report.number,
-                outcome=STATUS_WORDS.get(report.status, report.status),
-                name=decider.name if decider else "-",
-            )
-        )
-        return
-    await _decide(ctx, report.id, ReportStatus(question.action), reason)
+    if question is not None:
+        await _decide(ctx, question.report_id, ReportStatus(question.action), ctx.ev.text.strip())
 
 
 async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | None) -> None:
