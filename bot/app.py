@@ -8,20 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application
-
-from bot.channels.telegram import (
-    CHANNEL,
-    TelegramMessenger,
-    build_application,
-    register_commands,
-    to_event,
-)
+from bot.channels.telegram import CHANNEL, TelegramChannel
 from bot.outbox_worker import OutboxWorker
 from bot.settings import Settings
 from handlers.config import Core, Limits
 from handlers.engine import Engine
+from handlers.events import InboundEvent
 from handlers.ports import Messenger
 from handlers.schedule import load_reasons, load_schedule
 from handlers.texts import Texts
@@ -69,20 +61,18 @@ class Warta:
         self.db = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.db)
         self.core = build_core(settings)
-        self.telegram: Application = build_application(
+        self.telegram = TelegramChannel(
             token=settings.telegram_token.get_secret_value(),
-            base_url=settings.telegram_base_url,
-            base_file_url=settings.telegram_file_url,
-            on_update=self.on_telegram_update,
+            api_url=settings.telegram_api_url,
+            on_event=self._on_event,
+            texts=self.core.texts,
+            media=self.core.media,
+            username=settings.telegram_bot_username,
             httpx_kwargs=httpx_kwargs,
             group_rate=settings.telegram_group_rate,
             overall_rate=settings.telegram_overall_rate,
         )
-        self.messengers: dict[str, Messenger] = {
-            CHANNEL: TelegramMessenger(
-                self.telegram, self.core.texts, self.core.media, settings.telegram_bot_username
-            ),
-        }
+        self.messengers: dict[str, Messenger] = {CHANNEL: self.telegram.messenger}
         self.outbox = OutboxWorker(
             self.sessionmaker, self.messengers, clock=clock, heartbeat=self._beat
         )
@@ -99,45 +89,31 @@ class Warta:
         except OSError:
             log.warning("cannot write heartbeat %s", path, exc_info=True)
 
-    async def on_telegram_update(self, update: Update) -> None:
-        try:
-            bot_id = self.telegram.bot.id
-        except RuntimeError:  # not initialized
-            bot_id = None
-        event = to_event(update, bot_id)
-        if event is not None:
-            await self.engine.handle(event)
+    async def _on_event(self, event: InboundEvent) -> None:
+        await self.engine.handle(event)
 
     async def start(self, *, background_outbox: bool = True) -> None:
+        """Migrate, connect, start; raises TokenRejected when the token is refused."""
         await upgrade(self.db)
         await self.engine.start()
-        await self.telegram.initialize()
+        await self.telegram.connect()
         async with self.sessionmaker() as session, session.begin():
-            await Chats(session).set_value(USERNAME_KEY, self.telegram.bot.username)
-        try:
-            await register_commands(self.telegram)
-        except Exception:  # menus are a convenience; never a reason not to start
-            log.warning("registering command menus failed", exc_info=True)
+            await Chats(session).set_value(USERNAME_KEY, self.telegram.username)
         await self.telegram.start()
         if background_outbox:
             self._outbox_task = asyncio.create_task(self.outbox.run())
 
     async def start_polling(self) -> None:
-        assert self.telegram.updater is not None
-        await self.telegram.updater.start_polling(drop_pending_updates=False)
+        await self.telegram.start_polling()
 
     async def stop(self) -> None:
-        if self.telegram.updater is not None and self.telegram.updater.running:
-            await self.telegram.updater.stop()
         await self.engine.settle_now()
         if self._outbox_task is not None:
             self.outbox.stop()
             await self._outbox_task
-        if self.telegram.running:
-            await self.telegram.stop()
-        await self.telegram.shutdown()
+        await self.telegram.stop()
         await self.db.dispose()
 
     async def process(self, update_json: dict[str, Any]) -> None:
-        """Feed one raw update, as a webhook would (used by tests and benchmarks)."""
-        await self.telegram.process_update(Update.de_json(update_json, self.telegram.bot))
+        """Feed one raw Telegram update, as a webhook would (tests and benchmarks)."""
+        await self.telegram.process(update_json)

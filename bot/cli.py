@@ -13,6 +13,7 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from bot.app import USERNAME_KEY, Warta
+from bot.channels import TokenRejected
 from bot.channels.telegram import telegram_invite_link
 from bot.settings import Settings
 from handlers.admin import unit_kind
@@ -29,6 +30,9 @@ Cara mendapatkannya:
   3. Simpan di file .env:  WARTA_TELEGRAM_TOKEN=123456:ABC-DEF...
      (contoh lengkap ada di .env.example), lalu jalankan lagi.
 """
+
+BAD_TOKEN = """Telegram menolak token bot (WARTA_TELEGRAM_TOKEN).
+Periksa token di @BotFather (/mybots -> pilih bot -> API Token) dan salin ulang ke .env."""
 
 ROLES = {
     "operator": Role.OPERATOR,
@@ -85,9 +89,14 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await warta.start()
+    try:
+        await warta.start()
+    except TokenRejected:
+        print(BAD_TOKEN, file=sys.stderr)
+        await warta.db.dispose()
+        return 2
     await warta.start_polling()
-    logging.getLogger("warta").info("Warta berjalan sebagai @%s", warta.telegram.bot.username)
+    logging.getLogger("warta").info("Warta berjalan sebagai @%s", warta.telegram.username)
     try:
         await stop.wait()
     finally:

@@ -50,11 +50,3 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def telegram_base_url(self) -> str:
-        return f"{self.telegram_api_url.rstrip('/')}/bot"
-
-    @property
-    def telegram_file_url(self) -> str:
-        return f"{self.telegram_api_url.rstrip('/')}/file/bot"

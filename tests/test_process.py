@@ -89,6 +89,16 @@ async def test_missing_token_explains_how_to_get_one(tmp_path: Path) -> None:
     assert code == 1 and "belum berjalan" in out
 
 
+async def test_rejected_token_is_explained(
+    served_fake: tuple[FakeTelegram, str], tmp_path: Path
+) -> None:
+    _, api_url = served_fake
+    env = warta_env(tmp_path, api_url, None)
+    env["WARTA_TELEGRAM_TOKEN"] = "999:WRONG"
+    code, out = await cli(env, tmp_path, "run")
+    assert code == 2 and "menolak token" in out and "Traceback" not in out
+
+
 async def test_whole_process_join_report_approve(
     served_fake: tuple[FakeTelegram, str], tmp_path: Path, database_url: str
 ) -> None:

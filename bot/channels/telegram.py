@@ -23,10 +23,18 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.channels import TokenRejected
 from handlers.events import InboundEvent, Media
 from handlers.messages import Album, Button, Edit, Outgoing, T, Text
 from handlers.ports import DeliveryError, RefResolver
@@ -361,3 +369,90 @@ async def register_commands(app: Application) -> None:
     await app.bot.set_my_commands(
         [BotCommand(c, d) for c, d in GROUP_COMMANDS], scope=BotCommandScopeAllGroupChats()
     )
+
+
+class TelegramChannel:
+    """One bot on Telegram: PTB's Application, our Messenger, and their lifecycle."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        on_event: Callable[[InboundEvent], Awaitable[None]],
+        texts: Texts,
+        media: MediaStore,
+        username: str | None = None,
+        httpx_kwargs: dict[str, Any] | None = None,
+        group_rate: int = 20,
+        overall_rate: int = 30,
+    ) -> None:
+        base = api_url.rstrip("/")
+        self.api_url = base
+        self.on_event = on_event
+        self.app = build_application(
+            token=token,
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
+            on_update=self._on_update,
+            httpx_kwargs=httpx_kwargs,
+            group_rate=group_rate,
+            overall_rate=overall_rate,
+        )
+        self.messenger = TelegramMessenger(self.app, texts, media, username)
+
+    @property
+    def username(self) -> str:
+        return str(self.app.bot.username)
+
+    def _bot_id(self) -> int | None:
+        try:
+            return int(self.app.bot.id)
+        except RuntimeError:  # not initialized yet
+            return None
+
+    async def _on_update(self, update: Update) -> None:
+        event = to_event(update, self._bot_id())
+        if event is not None:
+            await self.on_event(event)
+
+    async def connect(self) -> None:
+        """getMe until Telegram answers: a server often boots before its network is up."""
+        delay = 2.0
+        while True:
+            try:
+                await self.app.initialize()
+                return
+            except InvalidToken as exc:
+                raise TokenRejected(str(exc)) from exc
+            except NetworkError as exc:
+                log.warning(
+                    "Telegram (%s) belum bisa dihubungi: %s; mencoba lagi dalam %.0f detik",
+                    self.api_url,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def start(self) -> None:
+        try:
+            await register_commands(self.app)
+        except Exception:  # menus are a convenience; never a reason not to start
+            log.warning("registering command menus failed", exc_info=True)
+        await self.app.start()
+
+    async def start_polling(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def process(self, update_json: dict[str, Any]) -> None:
+        """Feed one raw update, as a webhook would (tests and benchmarks use it)."""
+        await self.app.process_update(Update.de_json(update_json, self.app.bot))
