@@ -76,10 +76,11 @@ async def receive_media(ctx: Context) -> None:
         draft.caption = ev.text.strip()
     if draft.step == DraftStep.PHOTOS and draft.caption:
         draft.step = DraftStep.CAPTION
-    if ev.media_group_id:
+    if ev.media_group_id or not ev.text.strip():
+        # More photos may follow (an album, or one by one): answer once they stop coming.
         ctx.albums_to_settle.append(draft.id)
     else:
-        await _acknowledge_photos(ctx, draft)
+        await _acknowledge_photos(ctx, draft)  # a photo with its caption: straight to preview
 
 
 def _photo(ctx: Context, draft: Report, fetched: FetchedMedia) -> Photo:
@@ -291,14 +292,11 @@ async def tap_send(ctx: Context, draft_id: int) -> None:
     draft.step = DraftStep.PREVIEW
     await ctx.reports.set_status(draft, ReportStatus.PENDING, actor_id=ctx.me.id, now=ctx.now)
     ctx.albums_to_cancel.append(draft.id)
-    _edit_here(ctx, [*await preview_lines(ctx, draft), t("preview.sent", number=draft.number)], [])
     ctx.answer(t("tap.sent"))
     newsrooms = await cards.post_to_newsrooms(ctx, draft)
-    ctx.reply(
-        t("report.submitted", number=draft.number)
-        if newsrooms
-        else t("report.submitted_no_newsroom", number=draft.number)
-    )
+    done = "report.submitted" if newsrooms else "report.submitted_no_newsroom"
+    # The preview becomes the receipt: no extra message on the operator's data plan.
+    _edit_here(ctx, [*await preview_lines(ctx, draft), t(done, number=draft.number)], [])
 
 
 async def tap_edit(ctx: Context, draft_id: int) -> None:

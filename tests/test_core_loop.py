@@ -63,6 +63,7 @@ async def test_step_by_step_report_with_pillar_choice(bot: Harness) -> None:
     await bot.send(operator.text("/lapor"))
     assert "Informasi" in bot.last_to(operator).text
     await bot.send(operator.photo(jpeg()))
+    await bot.settle()  # photos one by one are acknowledged once they stop coming
     assert "1 foto diterima" in bot.last_to(operator).text
     assert "keterangan" in bot.last_to(operator).text.lower()
     await bot.send(operator.text("Rapat"))
@@ -302,6 +303,7 @@ async def test_more_than_ten_photos_are_refused_politely(bot: Harness) -> None:
     _, operator = await setup_people(bot)
     for i in range(11):
         await bot.send(operator.photo(jpeg(320, 240, color=(i * 20, 0, 0))))
+    await bot.settle()
     last_two = bot.fake.texts_to(operator.id)[-2:]
     assert "Maksimal 10 foto" in last_two[0] and "10 foto diterima" in last_two[1]
     async with bot.w.sessionmaker() as session:
@@ -331,3 +333,73 @@ async def test_coordinator_manages_units_and_invites_in_chat(bot: Harness) -> No
     assert "Hanya koordinator" in bot.last_to(admin).text
     await bot.send(admin.text("/redaksi", chat=NEWSROOM_CHAT))
     assert "Hanya redaktur" in bot.newsroom_messages()[-1].text
+
+
+async def test_photos_one_by_one_get_one_reply(bot: Harness) -> None:
+    _, operator = await setup_people(bot)
+    before = len(bot.fake.messages_to(operator.id))
+    for i in range(4):
+        await bot.send(operator.photo(jpeg(color=(i * 40, 0, 0))))
+    await bot.settle()
+    replies = bot.fake.messages_to(operator.id)[before:]
+    assert len(replies) == 1 and "4 foto diterima" in replies[0].text
+
+
+async def test_edit_caption_pillar_and_photos_from_the_preview(bot: Harness) -> None:
+    _, operator = await setup_people(bot)
+    await bot.send(operator.photo(jpeg(), caption=CAPTION))
+    preview = bot.last_to(operator)
+    await bot.send(operator.tap_button(preview, "Ubah"))
+    menu = bot.fake.message(operator.id, preview.message_id)
+    assert [label for label, _ in menu.buttons] == [
+        "Keterangan",
+        "Pilar",
+        "Ganti foto",
+        "« Kembali",
+    ]
+    await bot.send(operator.tap_button(menu, "Keterangan"))
+    await bot.send(operator.text(CAPTION + " Dihadiri Camat."))
+    preview = bot.last_to(operator)
+    assert "Dihadiri Camat." in preview.text
+    await bot.send(operator.tap_button(preview, "Ubah"))
+    await bot.send(operator.tap_button(bot.fake.message(operator.id, preview.message_id), "Pilar"))
+    await bot.send(operator.tap_button(bot.fake.message(operator.id, preview.message_id), "UMKM"))
+    assert "Pilar: UMKM" in bot.fake.message(operator.id, preview.message_id).text
+    await bot.send(operator.tap_button(preview, "Ubah"))
+    await bot.send(
+        operator.tap_button(bot.fake.message(operator.id, preview.message_id), "Ganti foto")
+    )
+    assert "Foto lama dihapus" in bot.last_to(operator).text
+    await bot.send(operator.photo(jpeg(color=(5, 5, 5))))
+    await bot.send(operator.photo(jpeg(color=(6, 6, 6))))
+    await bot.settle()
+    final = bot.last_to(operator)
+    assert "Foto: 2" in final.text and "Pilar: UMKM" in final.text
+    await bot.send(operator.tap_button(final, "Kirim"))
+    card = bot.card()
+    assert "Pilar: UMKM" in card.text and "Foto: 2" in card.text and "Camat" in card.text
+
+
+async def test_bot_removed_from_the_newsroom_unbinds_it(bot: Harness) -> None:
+    editor, operator = await setup_people(bot)
+    await bot.send(
+        {
+            "my_chat_member": {
+                "chat": NEWSROOM_CHAT,
+                "from": editor.user,
+                "date": 1,
+                "old_chat_member": {
+                    "user": {"id": bot.fake.bot_id, "is_bot": True, "first_name": "Warta"},
+                    "status": "member",
+                },
+                "new_chat_member": {
+                    "user": {"id": bot.fake.bot_id, "is_bot": True, "first_name": "Warta"},
+                    "status": "kicked",
+                    "until_date": 0,
+                },
+            }
+        }
+    )
+    await bot.send(operator.photo(jpeg(), caption=CAPTION))
+    await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
+    assert "belum disiapkan" in bot.last_to(operator).text
