@@ -17,6 +17,8 @@ from bot.channels import TokenRejected
 from bot.channels.telegram import telegram_invite_link
 from bot.settings import Settings
 from handlers.admin import unit_kind
+from handlers.join import ROLE_NAMES
+from handlers.timefmt import when
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Role, utcnow
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.func is not run:  # a coordinator's command should print only its answer
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return int(asyncio.run(args.func(settings, args)) or 0)
 
 
@@ -170,8 +174,8 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
         )
         username = settings.telegram_bot_username or await Chats(session).get_value(USERNAME_KEY)
         print(
-            f"Undangan {role.value}{' untuk ' + unit.name if unit else ''}, "
-            f"{inv.max_uses} orang, berlaku sampai {inv.expires_at:%Y-%m-%d %H:%M} UTC"
+            f"Undangan {ROLE_NAMES[role]}{' untuk ' + unit.name if unit else ''}, "
+            f"{inv.max_uses} orang, berlaku sampai {when(inv.expires_at, settings.tz)}"
         )
         if username:
             print(telegram_invite_link(username, inv.code))

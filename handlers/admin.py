@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.context import Context
+from handlers.join import ROLE_NAMES
 from handlers.messages import raw, t
 from storage.models import Role
 
@@ -55,7 +56,7 @@ async def invite(ctx: Context) -> None:
     ctx.reply(
         t(
             "admin.invite_made",
-            role=role.value,
+            role=ROLE_NAMES[role],
             unit=unit.name if unit else "-",
             uses=inv.max_uses,
             days=days,
