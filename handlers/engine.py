@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -44,7 +45,8 @@ class Engine:
         self.messengers = messengers
         self.on_outbox = on_outbox
         self.clock = clock
-        self._locks: dict[str, asyncio.Lock] = {}
+        # Weak: a lock lives while someone's events are running, not for every person ever seen.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._album_timers: dict[int, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._org: Organization | None = None

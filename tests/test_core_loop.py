@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
 
 from PIL import ExifTags, Image
 
@@ -36,6 +37,16 @@ async def test_one_step_report_then_approve(bot: Harness) -> None:
     assert "Disetujui" in card.text and "Rina Redaktur" in card.text
     assert card.buttons == []
     assert "disetujui" in bot.last_to(operator).text
+
+
+async def test_command_menus_are_indonesian_per_scope(bot: Harness) -> None:
+    menus = {
+        json.loads(c.params["scope"])["type"]: json.loads(c.params["commands"])
+        for c in bot.fake.calls_of("setMyCommands")
+    }
+    assert {c["command"] for c in menus["all_private_chats"]} >= {"lapor", "status", "batal"}
+    assert {c["command"] for c in menus["all_group_chats"]} >= {"redaksi"}
+    assert any("laporan" in c["description"].lower() for c in menus["all_private_chats"])
 
 
 async def test_album_with_caption_is_one_report(bot: Harness) -> None:
