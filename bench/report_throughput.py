@@ -124,8 +124,9 @@ async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> di
         tap = fake.push(user.tap_button(preview, "Kirim"))
         began = time.perf_counter()
         await warta.process(tap)
-        done = await fake.wait_for(lambda: first_after(fake, uid, number_at, "terkirim ke redaksi"))
-        number = done.text.split("#")[1].split(" ")[0]
+        # The preview is edited into the receipt that carries the report number.
+        await fake.wait_for(lambda: "terkirim ke redaksi" in preview.text)
+        number = preview.text.split("Laporan #")[1].split(" ")[0]
         card = await fake.wait_for(
             lambda: first_after(fake, NEWSROOM_CHAT["id"], number_at, f"Laporan #{number}"), 300
         )
