@@ -58,8 +58,9 @@ def warta_env(tmp_path: Path, api_url: str, database_url: str | None) -> dict[st
     return env
 
 
-async def cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
+async def spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """`warta ARGS` as its own process (python -m, so the test needs no installed script)."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
@@ -69,6 +70,10 @@ async def cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+
+
+async def cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await spawn(env, cwd, *args)
     out, _ = await proc.communicate()
     return proc.returncode or 0, out.decode()
 
@@ -112,16 +117,7 @@ async def test_whole_process_join_report_approve(
         (await cli(env, tmp_path, "invite", "operator", "--unit", "Bogor Barat"))[1]
     )
 
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    proc = await spawn(env, tmp_path, "run")
     try:
         await until(lambda: fake.calls_of("getUpdates"), "polling to start")
         editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
