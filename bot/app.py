@@ -10,12 +10,13 @@ from typing import Any
 
 from bot.channels.telegram import CHANNEL, TelegramChannel
 from bot.outbox_worker import OutboxWorker
+from bot.scheduler import Scheduler
 from bot.settings import Settings
-from handlers.config import Core, Limits
+from handlers.config import Core, Letterhead, Limits, Rhythm
 from handlers.engine import Engine
 from handlers.events import InboundEvent
 from handlers.ports import Messenger
-from handlers.schedule import load_reasons, load_schedule
+from handlers.schedule import WEEKDAYS, load_reasons, load_schedule
 from handlers.texts import Texts
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
@@ -42,6 +43,17 @@ def build_core(settings: Settings) -> Core:
             invite_days=settings.invite_days,
             album_wait=settings.album_wait_seconds,
         ),
+        rhythm=Rhythm(
+            reminder_time=settings.reminder_time,
+            grace_until=settings.reminder_grace_until,
+            nudge_after_days=settings.nudge_after_days,
+            nudge_time=settings.nudge_time,
+            stale_after_hours=settings.stale_after_hours,
+            weekly_weekday=WEEKDAYS.index(settings.weekly_report_day),
+            weekly_time=settings.weekly_report_time,
+        ),
+        letterhead=Letterhead(settings.org_name, settings.org_address, settings.org_logo),
+        reports_dir=settings.media_dir / "reports",
     )
 
 
@@ -79,7 +91,9 @@ class Warta:
         self.engine = Engine(
             self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
         )
+        self.scheduler = Scheduler(self.engine, clock=clock)
         self._outbox_task: asyncio.Task[None] | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     def _beat(self) -> None:
         path = self.settings.heartbeat_file
@@ -102,11 +116,16 @@ class Warta:
         await self.telegram.start()
         if background_outbox:
             self._outbox_task = asyncio.create_task(self.outbox.run())
+            # The first tick runs at once: a reminder missed while down goes out now (grace).
+            self._scheduler_task = asyncio.create_task(self.scheduler.run())
 
     async def start_polling(self) -> None:
         await self.telegram.start_polling()
 
     async def stop(self) -> None:
+        if self._scheduler_task is not None:
+            self.scheduler.stop()
+            await self._scheduler_task
         await self.engine.settle_now()
         if self._outbox_task is not None:
             self.outbox.stop()

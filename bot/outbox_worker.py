@@ -15,6 +15,7 @@ from handlers.messages import from_payload
 from handlers.ports import DeliveryError, Messenger
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import Outbox
+from storage.reminders import Reminders
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,13 @@ class OutboxWorker:
 
         return resolve
 
+    async def _chat_gone(
+        self, session: AsyncSession, row: OutboxMessage, error: DeliveryError
+    ) -> None:
+        """Kicked from a group or blocked: stop sending it reminders."""
+        if await Reminders(session).end(row.channel, row.chat_id, str(error)[:200]):
+            log.warning("reminders to %s ended: %s", row.chat_id, error)
+
     async def _finish(
         self, row: OutboxMessage, *, ids: list[str], error: DeliveryError | None
     ) -> OutboxMessage | None:
@@ -162,6 +170,8 @@ class OutboxWorker:
             if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("outbox message %s to %s gave up: %s", row.id, row.chat_id, error)
                 await outbox.mark_failed(row.id, str(error))
+                if error.gone:
+                    await self._chat_gone(session, row, error)
                 following = await self._claim(now, row, session)
                 return following[0] if following else None
             delay = max(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.schedule import WEEKDAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +39,17 @@ class Settings(BaseSettings):
     telegram_group_rate: int = Field(default=20, ge=1)
     # ... and about 30 messages a second across all chats.
     telegram_overall_rate: int = Field(default=30, ge=1)
+    # The rhythm: local times in the organization's zone.
+    reminder_time: time = time(7, 0)
+    reminder_grace_until: time = time(10, 0)
+    nudge_after_days: int = Field(default=3, ge=1)
+    nudge_time: time = time(9, 0)
+    stale_after_hours: float = Field(default=4, gt=0)
+    weekly_report_day: str = "senin"
+    weekly_report_time: time = time(8, 0)
+    # Letterhead of the weekly PDF.
+    org_address: str = ""
+    org_logo: Path | None = None
     log_level: str = "INFO"
 
     @field_validator("timezone")
@@ -46,6 +60,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from exc
         return value
+
+    @field_validator("weekly_report_day")
+    @classmethod
+    def _known_day(cls, value: str) -> str:
+        if value.lower() not in WEEKDAYS:
+            raise ValueError(f"unknown day {value!r}, use one of {', '.join(WEEKDAYS)}")
+        return value.lower()
 
     @property
     def tz(self) -> ZoneInfo:

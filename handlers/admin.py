@@ -79,7 +79,7 @@ async def units(ctx: Context) -> None:
         if await ctx.people.unit_named(ctx.org.id, name) is not None:
             ctx.reply(t("admin.unit_exists", name=name))
             return
-        unit = await ctx.people.add_unit(ctx.org, name=name, kind=unit_kind(name))
+        unit = await ctx.people.add_unit(ctx.org, name=name, kind=unit_kind(name), now=ctx.now)
         ctx.reply(t("admin.unit_added", name=unit.name, id=unit.id))
         return
     listed = await ctx.people.units(ctx.org.id)

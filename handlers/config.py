@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.schedule import Reason, Schedule
 from handlers.texts import Texts
+from handlers.workdays import Workdays
 from storage.media import MediaStore
 
 
@@ -20,6 +23,28 @@ class Limits:
     album_wait: float = 1.5
 
 
+@dataclass(frozen=True)
+class Rhythm:
+    """When Warta speaks by itself; times are local to the organization."""
+
+    reminder_time: time = time(7, 0)
+    grace_until: time = time(10, 0)  # a reminder missed while down is still sent until then
+    nudge_after_days: int = 3  # working days without a report before a unit is nudged
+    nudge_time: time = time(9, 0)
+    stale_after_hours: float = 4  # working hours a report may wait for a decision
+    weekly_weekday: int = 0  # Monday
+    weekly_time: time = time(8, 0)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the weekly PDF carries at the top: the organization's name, address and logo."""
+
+    name: str
+    address: str = ""
+    logo: Path | None = None
+
+
 @dataclass
 class Core:
     """Shared, read-mostly parts: texts, schedule, reasons, media, limits, org defaults."""
@@ -31,3 +56,10 @@ class Core:
     tz: ZoneInfo
     org_name: str
     limits: Limits
+    rhythm: Rhythm = field(default_factory=Rhythm)
+    letterhead: Letterhead | None = None
+    reports_dir: Path | None = None  # where weekly report files are written
+
+    @property
+    def workdays(self) -> Workdays:
+        return Workdays(self.schedule, self.tz)

@@ -15,6 +15,7 @@ from storage.chats import Chats
 from storage.models import Member, Organization, Role
 from storage.outbox import Inbox, Outbox
 from storage.people import People
+from storage.reminders import Reminders
 from storage.reports import Reports
 
 DECIDERS = (Role.EDITOR, Role.COORDINATOR)
@@ -45,6 +46,7 @@ class Context:
         self.chats = Chats(self.session)
         self.outbox = Outbox(self.session)
         self.inbox = Inbox(self.session)
+        self.reminders = Reminders(self.session)
 
     @property
     def ev(self) -> InboundEvent:

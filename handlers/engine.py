@@ -95,6 +95,12 @@ class Engine:
             await work(ctx)
         return ctx
 
+    async def run_job(self, work: Callable[[Context], Awaitable[None]]) -> None:
+        """Run a scheduled job in one transaction, then send what it queued."""
+        ctx = await self._transaction(None, work)
+        if ctx is not None:
+            await self._after_commit(ctx)
+
     async def _after_commit(self, ctx: Context) -> None:
         event = ctx.event
         if event is not None and event.callback_id:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from handlers import report
 from handlers.context import Context
 from handlers.messages import t
+from handlers.reminders import REPORT_START
 from storage.models import Role
 
 ROLE_NAMES = {Role.OPERATOR: "admin unit", Role.EDITOR: "redaktur", Role.COORDINATOR: "koordinator"}
 
 
 async def start(ctx: Context) -> None:
+    if ctx.ev.args and ctx.ev.args[0] == REPORT_START:
+        await report.start_report(ctx)  # the reminder's "Kirim laporan" button
+        return
     await show_help(ctx)
 
 

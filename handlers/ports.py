@@ -15,11 +15,17 @@ class DeliveryError(Exception):
     """A send that failed. Transient ones are retried (after retry_after when given)."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        gone: bool = False,
     ) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or gone
         self.retry_after = retry_after
+        self.gone = gone  # the chat cannot be reached any more (bot kicked or blocked)
 
 
 class Messenger(Protocol):

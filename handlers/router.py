@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import admin, join, newsroom, report, review, status
+from handlers import admin, join, newsroom, nudges, pillars, reminders, report, review, status
 from handlers.context import Context
 from handlers.messages import t
 
@@ -16,10 +16,15 @@ PRIVATE_COMMANDS = {
     "undang": admin.invite,
     "unit": admin.units,
     "anggota": admin.members,
+    "pilar": pillars.show_pillars,
+    "jadwal": pillars.reload_command,
+    "pengingat": nudges.my_reminders,
 }
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,
+    "pilar": pillars.show_pillars,
+    "pengingat": reminders.reminder_command,
 }
 
 
@@ -29,7 +34,7 @@ async def route(ctx: Context) -> None:
         await newsroom.on_bot_removed(ctx)
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
-    if ev.is_private and ev.command == "start" and ev.args:
+    if ev.is_private and ev.command == "start" and ev.args and ev.args[0] != reminders.REPORT_START:
         await join.accept_invite(ctx, ev.args[0])
         return
     if ctx.member is None:

@@ -1,13 +1,21 @@
-"""Pillar schedules and reason presets: data files in prompts/ that editors can change."""
+"""Pillar schedules and reason presets: data files in prompts/ that editors can change.
+
+A broken file is refused with a message in Indonesian that names the line and the problem, so a
+coordinator can fix it without a developer; the schedule in force stays until then.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+HOLIDAY_ACTIONS = ("remind", "skip")
+DEFAULT_HOLIDAY_TEXT = "Hari ini libur: {holiday}. Selamat beristirahat!"
 
 
 class ScheduleError(ValueError):
@@ -23,15 +31,36 @@ class Pillar:
     ideas: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
 
+    def idea(self, day: date, salt: int = 0) -> str | None:
+        """One idea, rotated by ISO week (and a per-group salt) so weeks do not repeat."""
+        if not self.ideas:
+            return None
+        return self.ideas[(day.isocalendar().week + salt) % len(self.ideas)]
+
 
 @dataclass(frozen=True)
 class Schedule:
     name: str
     pillars: tuple[Pillar, ...]
+    holiday_action: str = "remind"  # remind: send the holiday text; skip: stay silent
+    holiday_text: str = DEFAULT_HOLIDAY_TEXT
+    days_off: dict[date, str] = field(default_factory=dict)  # regional days off, by date
+    source: Path | None = None
+
+    @property
+    def by_weekday(self) -> bool:
+        """False for offices that use topic categories instead of weekday pillars (Wajo)."""
+        return any(p.days for p in self.pillars)
 
     def for_day(self, day: date) -> Pillar | None:
         weekday = WEEKDAYS[day.weekday()]
         return next((p for p in self.pillars if weekday in p.days), None)
+
+    def focus_for(self, day: date) -> Pillar | None:
+        """The pillar to suggest on a day: the weekday's, or a category in turn."""
+        if self.by_weekday:
+            return self.for_day(day)
+        return self.pillars[day.toordinal() % len(self.pillars)]
 
     def by_key(self, key: str | None) -> Pillar | None:
         return next((p for p in self.pillars if p.key == key), None)
@@ -41,35 +70,113 @@ class Schedule:
 
 
 def load_schedule(path: Path) -> Schedule:
-    data = _read(path)
+    text, data = _read(path)
+    where = _Locator(path, text)
     raw = data.get("pillars")
     if not isinstance(raw, list) or not raw:
-        raise ScheduleError(f"{path.name}: needs at least one [[pillars]] entry")
-    pillars = tuple(_pillar(path, i, item) for i, item in enumerate(raw, 1))
-    keys = [p.key for p in pillars]
-    if len(set(keys)) != len(keys):
-        raise ScheduleError(f"{path.name}: pillar keys must be unique")
-    return Schedule(str(data.get("name", path.stem)), pillars)
+        raise ScheduleError(f"{path.name}: belum ada pilar; tambahkan minimal satu [[pillars]]")
+    pillars = tuple(_pillar(where, i, item) for i, item in enumerate(raw, 1))
+    seen: set[str] = set()
+    for i, pillar in enumerate(pillars, 1):
+        if pillar.key in seen:
+            raise where.error(i, "key", f"key {pillar.key!r} sudah dipakai pilar lain")
+        seen.add(pillar.key)
+    _no_day_twice(where, pillars)
+    action, holiday_text, days_off = _holidays(where, data.get("holidays", {}))
+    return Schedule(str(data.get("name", path.stem)), pillars, action, holiday_text, days_off, path)
 
 
-def _pillar(path: Path, n: int, item: dict[str, object]) -> Pillar:
-    try:
-        days = tuple(str(d).lower() for d in item.get("days", []))  # type: ignore[attr-defined]
-        unknown = [d for d in days if d not in WEEKDAYS]
-        if unknown:
-            raise ScheduleError(f"unknown day {unknown[0]!r}, use one of {', '.join(WEEKDAYS)}")
-        return Pillar(
-            key=str(item["key"]),
-            name=str(item["name"]),
-            description=str(item.get("description", "")),
-            days=days,
-            ideas=tuple(str(i) for i in item.get("ideas", [])),  # type: ignore[attr-defined]
-            hashtags=tuple(str(h) for h in item.get("hashtags", [])),  # type: ignore[attr-defined]
+def _pillar(where: _Locator, n: int, item: Any) -> Pillar:
+    if not isinstance(item, dict):
+        raise where.error(n, None, "isi pilar tidak dikenali")
+    for key in ("key", "name"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise where.error(n, None, f"{key} belum diisi")
+    days = _strings(where, n, item, "days")
+    unknown = [d for d in (d.lower() for d in days) if d not in WEEKDAYS]
+    if unknown:
+        raise where.error(
+            n, "days", f"hari {unknown[0]!r} tidak dikenal; pakai {', '.join(WEEKDAYS)}"
         )
-    except KeyError as exc:
-        raise ScheduleError(f"{path.name}: pillar {n} has no {exc.args[0]!r}") from None
-    except ScheduleError as exc:
-        raise ScheduleError(f"{path.name}: pillar {n}: {exc}") from None
+    return Pillar(
+        key=item["key"].strip(),
+        name=item["name"].strip(),
+        description=str(item.get("description", "")),
+        days=tuple(d.lower() for d in days),
+        ideas=_strings(where, n, item, "ideas"),
+        hashtags=_strings(where, n, item, "hashtags"),
+    )
+
+
+def _strings(where: _Locator, n: int, item: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise where.error(n, key, f'{key} harus daftar teks, misalnya ["a", "b"]')
+    return tuple(value)
+
+
+def _no_day_twice(where: _Locator, pillars: tuple[Pillar, ...]) -> None:
+    owner: dict[str, str] = {}
+    for i, pillar in enumerate(pillars, 1):
+        for day in pillar.days:
+            if day in owner:
+                raise where.error(i, "days", f"hari {day} sudah dipakai pilar {owner[day]!r}")
+            owner[day] = pillar.name
+
+
+def _holidays(where: _Locator, raw: Any) -> tuple[str, str, dict[date, str]]:
+    if not isinstance(raw, dict):
+        raise where.plain("bagian [holidays] tidak dikenali")
+    action = raw.get("action", "remind")
+    if action not in HOLIDAY_ACTIONS:
+        raise where.plain(
+            f'holidays.action {action!r} tidak dikenal: pakai "remind" atau "skip"', "action"
+        )
+    text = str(raw.get("text", DEFAULT_HOLIDAY_TEXT))
+    if "{holiday}" not in text:
+        raise where.plain("holidays.text harus memuat {holiday} (nama hari liburnya)", "text")
+    days_off: dict[date, str] = {}
+    for entry in raw.get("extra", []):
+        try:
+            days_off[date.fromisoformat(str(entry["date"]))] = str(entry["name"])
+        except (KeyError, TypeError, ValueError):
+            raise where.plain(
+                f'holidays.extra: {entry!r} perlu date = "2026-06-03" dan name', "extra"
+            ) from None
+    return action, text, days_off
+
+
+class _Locator:
+    """Finds the line a problem is on, so the message can say "baris 12"."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.lines = path, text.splitlines()
+
+    def error(self, n: int, key: str | None, problem: str) -> ScheduleError:
+        line = self._pillar_line(n, key)
+        at = f" baris {line}" if line else ""
+        return ScheduleError(f"{self.path.name}{at}, pilar ke-{n}: {problem}")
+
+    def plain(self, problem: str, key: str | None = None) -> ScheduleError:
+        line = self._find(0, key) if key else None
+        at = f" baris {line}" if line else ""
+        return ScheduleError(f"{self.path.name}{at}: {problem}")
+
+    def _pillar_line(self, n: int, key: str | None) -> int | None:
+        headers = [i for i, line in enumerate(self.lines) if line.strip() == "[[pillars]]"]
+        if len(headers) < n:
+            return None
+        start = headers[n - 1]
+        end = headers[n] if len(headers) > n else len(self.lines)
+        found = self._find(start, key, end) if key else None
+        return found or start + 1
+
+    def _find(self, start: int, key: str | None, end: int | None = None) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key or '')}\s*=")
+        for i in range(start, end if end is not None else len(self.lines)):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return None
 
 
 @dataclass(frozen=True)
@@ -81,7 +188,7 @@ class Reason:
 
 
 def load_reasons(path: Path) -> tuple[Reason, ...]:
-    data = _read(path)
+    _, data = _read(path)
     try:
         return tuple(
             Reason(
@@ -90,7 +197,7 @@ def load_reasons(path: Path) -> tuple[Reason, ...]:
                 str(r["text"]),
                 tuple(r.get("actions", ("revision", "rejection"))),
             )
-            for r in data["reasons"]
+            for r in data["reasons"]  # type: ignore[union-attr]
         )
     except (KeyError, TypeError) as exc:
         raise ScheduleError(
@@ -98,11 +205,16 @@ def load_reasons(path: Path) -> tuple[Reason, ...]:
         ) from None
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(path: Path) -> tuple[str, dict[str, Any]]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScheduleError(f"{path}: file not found") from None
+        raise ScheduleError(f"{path}: file tidak ditemukan") from None
+    except UnicodeDecodeError:
+        raise ScheduleError(f"{path.name}: simpan file sebagai UTF-8") from None
+    try:
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScheduleError(f"{path.name}: {exc}") from None
+        found = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f" baris {found[1]} kolom {found[2]}" if found else ""
+        raise ScheduleError(f"{path.name}{at}: penulisan TOML salah ({exc})") from None

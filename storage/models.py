@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -117,6 +118,8 @@ class Member(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Operators can turn their nudges off (/pengingat mati) and on again.
+    reminders_on: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -306,6 +309,44 @@ class SentMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Subscription(Base):
+    """A chat that gets the morning pillar reminder, at a time stored as minutes after 00:00 UTC."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    utc_minute: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    ended_reason: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ScheduledSend(Base):
+    """A claim on something Warta sends by itself: its unique key makes it happen once.
+
+    kind: reminder | nudge | stale | weekly; target: what it is for (a chat, a unit, a report);
+    period: the local day or week it belongs to. Inserted in the same transaction as the
+    outbox rows, so two processes (or a restart) can never send it twice.
+    """
+
+    __tablename__ = "scheduled_sends"
+    __table_args__ = (UniqueConstraint("kind", "target", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(96))
+    period: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | skipped
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class KeyValue(Base):
     """Small process facts that must survive restarts (e.g. the bot's username)."""
 
@@ -333,7 +374,9 @@ __all__ = [
     "ReportEvent",
     "ReportStatus",
     "Role",
+    "ScheduledSend",
     "SentMessage",
+    "Subscription",
     "Unit",
     "utcnow",
 ]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Invite, Member, Organization, Role, Unit
+from storage.models import Contact, Invite, Member, Organization, Role, Unit, utcnow
 
 # Unambiguous characters only: codes are read aloud and typed on WhatsApp.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -37,8 +37,10 @@ class People:
         assert org is not None
         return org
 
-    async def add_unit(self, org: Organization, *, name: str, kind: str) -> Unit:
-        unit = Unit(org_id=org.id, name=name.strip(), kind=kind)
+    async def add_unit(
+        self, org: Organization, *, name: str, kind: str, now: datetime | None = None
+    ) -> Unit:
+        unit = Unit(org_id=org.id, name=name.strip(), kind=kind, created_at=now or utcnow())
         self.s.add(unit)
         await self.s.flush()
         return unit

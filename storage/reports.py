@@ -221,6 +221,32 @@ class Reports:
             await self.s.flush()
         return question
 
+    async def submitted_between(self, org_id: int, start: datetime, end: datetime) -> list[Report]:
+        """Every version sent to the newsroom in [start, end), oldest first (drafts excluded)."""
+        rows = await self.s.scalars(
+            select(Report)
+            .where(
+                Report.org_id == org_id,
+                Report.submitted_at.is_not(None),
+                Report.submitted_at >= start,
+                Report.submitted_at < end,
+            )
+            .order_by(Report.submitted_at, Report.id)
+        )
+        return list(rows)
+
+    async def last_submitted_by_unit(self, org_id: int) -> dict[int, datetime]:
+        rows = await self.s.execute(
+            select(Report.unit_id, func.max(Report.submitted_at))
+            .where(
+                Report.org_id == org_id,
+                Report.unit_id.is_not(None),
+                Report.submitted_at.is_not(None),
+            )
+            .group_by(Report.unit_id)
+        )
+        return {unit_id: at for unit_id, at in rows if at is not None}
+
 
 _PHOTO_COPY = (
     "position",

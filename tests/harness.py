@@ -29,6 +29,8 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
 # Monday 23 Nov 2026, 09:00 WIB: the Kota Bogor pillar is "Informasi".
 MONDAY_9_WIB = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -80,6 +82,11 @@ class Harness:
             await self.w.outbox.drain()
         return update
 
+    async def tick(self) -> None:
+        """One scheduler pass at the clock's time, then deliver what it queued."""
+        await self.w.scheduler.tick()
+        await self.w.outbox.drain()
+
     async def redeliver(self, update: dict[str, Any]) -> None:
         await self.w.process(update)
         await self.w.outbox.drain()
@@ -103,7 +110,7 @@ class Harness:
             unit_row = None
             if unit is not None:
                 unit_row = await people.unit_named(org.id, unit) or await people.add_unit(
-                    org, name=unit, kind="kecamatan"
+                    org, name=unit, kind="kecamatan", now=self.clock()
                 )
             invite = await people.add_invite(
                 org.id,

@@ -12,6 +12,8 @@ _query_ids = itertools.count(1)
 _message_ids = itertools.count(100)
 
 NEWSROOM_CHAT = {"id": -1001234567890, "type": "supergroup", "title": "Redaksi Diskominfo"}
+ADMINS_CHAT = {"id": -1005550001111, "type": "supergroup", "title": "Admin Kecamatan"}
+LEADERS_CHAT = {"id": -1007770002222, "type": "group", "title": "Pimpinan"}
 
 
 class TgUser:
@@ -152,3 +154,16 @@ class TgUser:
             if label_part.lower() in label.lower():
                 return self.tap(sent, data)
         raise AssertionError(f"no button like {label_part!r} on {sent.buttons}")
+
+    def removes_bot(self, chat: dict[str, Any], bot_id: int) -> dict[str, Any]:
+        """This person kicks the bot out of a group (a my_chat_member update)."""
+        bot = {"id": bot_id, "is_bot": True, "first_name": "Warta"}
+        return {
+            "my_chat_member": {
+                "chat": chat,
+                "from": self.user,
+                "date": int(time.time()),
+                "old_chat_member": {"user": bot, "status": "member"},
+                "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+            }
+        }

@@ -393,24 +393,7 @@ async def test_edit_caption_pillar_and_photos_from_the_preview(bot: Harness) -> 
 
 async def test_bot_removed_from_the_newsroom_unbinds_it(bot: Harness) -> None:
     editor, operator = await setup_people(bot)
-    await bot.send(
-        {
-            "my_chat_member": {
-                "chat": NEWSROOM_CHAT,
-                "from": editor.user,
-                "date": 1,
-                "old_chat_member": {
-                    "user": {"id": bot.fake.bot_id, "is_bot": True, "first_name": "Warta"},
-                    "status": "member",
-                },
-                "new_chat_member": {
-                    "user": {"id": bot.fake.bot_id, "is_bot": True, "first_name": "Warta"},
-                    "status": "kicked",
-                    "until_date": 0,
-                },
-            }
-        }
-    )
+    await bot.send(editor.removes_bot(NEWSROOM_CHAT, bot.fake.bot_id))
     await bot.send(operator.photo(jpeg(), caption=CAPTION))
     await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
     assert "belum disiapkan" in bot.last_to(operator).text

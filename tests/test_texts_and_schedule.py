@@ -119,11 +119,26 @@ def test_reasons_load() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("name = 'x'\n", "at least one"),
-        ("[[pillars]]\nname = 'A'\n", "pillar 1 has no 'key'"),
-        ("[[pillars]]\nkey='a'\nname='A'\ndays=['funday']\n", "unknown day 'funday'"),
-        ("[[pillars]\nkey='a'\n", "line 1"),
-        ("[[pillars]]\nkey='a'\nname='A'\n[[pillars]]\nkey='a'\nname='B'\n", "unique"),
+        ("name = 'x'\n", "belum ada pilar"),
+        ("[[pillars]]\nname = 'A'\n", "baris 1, pilar ke-1: key belum diisi"),
+        (
+            "[[pillars]]\nkey='a'\nname='A'\ndays=['funday']\n",
+            "baris 4, pilar ke-1: hari 'funday' tidak dikenal",
+        ),
+        ("[[pillars]\nkey='a'\n", "baris 1 kolom"),
+        (
+            "[[pillars]]\nkey='a'\nname='A'\n[[pillars]]\nkey='a'\nname='B'\n",
+            "baris 5, pilar ke-2: key 'a' sudah dipakai",
+        ),
+        (
+            "[[pillars]]\nkey='a'\nname='A'\ndays=['senin']\n"
+            "[[pillars]]\nkey='b'\nname='B'\ndays=['senin']\n",
+            "baris 8, pilar ke-2: hari senin sudah dipakai pilar 'A'",
+        ),
+        (
+            "[[pillars]]\nkey='a'\nname='A'\n[holidays]\naction = 'libur'\n",
+            "baris 5: holidays.action 'libur' tidak dikenal",
+        ),
     ],
 )
 def test_broken_schedule_is_explained(tmp_path: Path, content: str, message: str) -> None:

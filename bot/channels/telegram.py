@@ -212,9 +212,10 @@ class TelegramMessenger:
         except BadRequest as exc:
             if "message is not modified" in exc.message.lower():
                 return []
-            raise DeliveryError(str(exc), permanent=True) from exc
+            gone = "chat not found" in exc.message.lower()
+            raise DeliveryError(str(exc), permanent=True, gone=gone) from exc
         except Forbidden as exc:
-            raise DeliveryError(str(exc), permanent=True) from exc
+            raise DeliveryError(str(exc), gone=True) from exc
         except NetworkError as exc:  # includes timeouts and 5xx answers
             raise DeliveryError(str(exc)) from exc
         except TelegramError as exc:

@@ -1,0 +1,83 @@
+"""Runs the jobs Warta does by itself, every few seconds, on the clock it was given.
+
+Jobs are idempotent: each claims what it sends (storage.reminders) in the same transaction as
+the outbox rows, so running them often, after a restart or in two processes is safe. Tests call
+tick() after moving their clock; nothing here sleeps on a schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from handlers import nudges, reminders
+from handlers.context import Context
+from handlers.engine import Engine
+from handlers.pillars import reload_schedule
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Context], Awaitable[None]]
+INBOX_KEEP = timedelta(days=14)  # Telegram and Meta stop redelivering long before this
+
+
+async def prune_inbox(ctx: Context) -> None:
+    removed = await ctx.reminders.prune_inbox(ctx.now - INBOX_KEEP)
+    if removed:
+        log.info("forgot %d old inbound deliveries", removed)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        interval: float = 20.0,
+        jobs: list[Job] | None = None,
+    ) -> None:
+        self.engine, self.clock, self.interval = engine, clock, interval
+        self.jobs: list[Job] = jobs or [
+            reminders.send_group_reminders,
+            nudges.nudge_quiet_units,
+            nudges.list_stale_reports,
+            prune_inbox,
+        ]
+        self._stop = asyncio.Event()
+        self._schedule_mtime = self._mtime()
+
+    async def tick(self) -> None:
+        """Run every job once; one failing job does not keep the others from running."""
+        self._reload_if_changed()
+        for job in self.jobs:
+            try:
+                await self.engine.run_job(job)
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again next tick", job.__name__)
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            await self.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _mtime(self) -> float | None:
+        source = self.engine.core.schedule.source
+        try:
+            return source.stat().st_mtime if source else None
+        except OSError:
+            return None
+
+    def _reload_if_changed(self) -> None:
+        """An edited schedule file is picked up by every process, not only the one told."""
+        mtime = self._mtime()
+        if mtime != self._schedule_mtime:
+            self._schedule_mtime = mtime
+            reload_schedule(self.engine.core)

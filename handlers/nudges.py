@@ -1,0 +1,116 @@
+"""Nudges: quiet units get a private reminder, slow decisions get listed to the newsroom."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from handlers.clock import at_local
+from handlers.context import Context
+from handlers.messages import T, Text, t
+from handlers.reminders import OFF_WORDS, ON_WORDS, report_button
+from handlers.timefmt import DAYS, MONTHS
+from handlers.workdays import OFFICE_END
+from storage.chats import NEWSROOM
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+NUDGE, STALE = "nudge", "stale"
+
+
+async def my_reminders(ctx: Context) -> None:
+    """/pengingat in a private chat: an operator turns their nudges off or on."""
+    word = ctx.ev.args[0].lower() if ctx.ev.args else ""
+    if word in OFF_WORDS:
+        ctx.me.reminders_on = False
+    elif word in ON_WORDS:
+        ctx.me.reminders_on = True
+    ctx.reply(t("nudge.mine_on" if ctx.me.reminders_on else "nudge.mine_off"))
+
+
+async def nudge_quiet_units(ctx: Context) -> None:
+    """Scheduler job: after the nudge time on a working day, once per unit per day."""
+    today = ctx.today()
+    rhythm = ctx.core.rhythm
+    workdays = ctx.core.workdays
+    if not workdays.is_working_day(today):
+        return
+    opens = at_local(today, rhythm.nudge_time, ctx.core.tz)
+    if not opens <= ctx.now < at_local(today, OFFICE_END, ctx.core.tz):
+        return
+    window = workdays.working_days_before(today, rhythm.nudge_after_days)
+    if len(window) < rhythm.nudge_after_days:
+        return
+    since = at_local(window[-1], time(0), ctx.core.tz)
+    period = today.isoformat()
+    done = await ctx.reminders.claimed_targets(NUDGE, period)
+    last = await ctx.reports.last_submitted_by_unit(ctx.org.id)
+    for unit in await ctx.people.units(ctx.org.id):
+        target = f"unit:{unit.id}"
+        quiet = unit.created_at < since and last.get(unit.id, since - timedelta(1)) < since
+        if target in done or not quiet:
+            continue
+        if await ctx.reminders.claim(NUDGE, target, period, outcome="sent", now=ctx.now):
+            await _nudge_operators(ctx, unit.id, unit.name, last.get(unit.id))
+
+
+async def _nudge_operators(
+    ctx: Context, unit_id: int, unit_name: str, last: datetime | None
+) -> None:
+    pillar = ctx.core.schedule.focus_for(ctx.today())
+    since = t("nudge.since", date=_short(last, ctx)) if last else t("nudge.never")
+    days = ctx.core.rhythm.nudge_after_days
+    for member, _unit, contacts in await ctx.people.members(ctx.org.id):
+        if member.unit_id != unit_id or member.role != Role.OPERATOR:
+            continue
+        if not (member.active and member.reminders_on and contacts):
+            continue
+        lines: list[T] = [
+            t("nudge.hello", name=member.name, unit=unit_name, days=days),
+            since,
+        ]
+        if pillar is not None:
+            lines.append(t("nudge.pillar", pillar=pillar.name))
+        lines.append(t("nudge.how_to_stop"))
+        channel = contacts[0].channel
+        ctx.send(channel, contacts[0].chat_id, Text(lines, report_button(ctx, channel)))
+
+
+def _short(moment: datetime, ctx: Context) -> str:
+    day = moment.astimezone(ctx.core.tz).date()
+    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+async def list_stale_reports(ctx: Context) -> None:
+    """Scheduler job: reports waiting too long for a decision, listed once per report per day."""
+    if not ctx.core.workdays.is_working_day(ctx.today()):
+        return
+    newsrooms = await ctx.chats.bound(ctx.org.id, NEWSROOM)
+    if not newsrooms:
+        return
+    limit = ctx.core.rhythm.stale_after_hours * 3600
+    period = ctx.today().isoformat()
+    done = await ctx.reminders.claimed_targets(STALE, period)
+    lines: list[T] = []
+    for report in await ctx.reports.pending(ctx.org.id):
+        target = f"report:{report.id}"
+        if target in done or report.submitted_at is None:
+            continue
+        waited = ctx.core.workdays.working_seconds(report.submitted_at, ctx.now)
+        if waited < limit:
+            continue
+        if await ctx.reminders.claim(STALE, target, period, outcome="sent", now=ctx.now):
+            unit = await ctx.people.unit(report.unit_id)
+            lines.append(
+                t(
+                    "stale.line",
+                    number=report.number,
+                    unit=unit.name if unit else "-",
+                    hours=int(waited // 3600),
+                )
+            )
+    if lines:
+        for room in newsrooms:
+            message = Text([t("stale.header", count=len(lines)), *lines])
+            ctx.send(room.channel, room.chat_id, message)
