@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from handlers import nudges, reminders
+from handlers import nudges, reminders, weekly
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.pillars import reload_schedule
@@ -45,6 +45,7 @@ class Scheduler:
             reminders.send_group_reminders,
             nudges.nudge_quiet_units,
             nudges.list_stale_reports,
+            weekly.send_weekly,
             prune_inbox,
         ]
         self._stop = asyncio.Event()

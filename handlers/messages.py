@@ -64,7 +64,18 @@ class Edit:
     type: str = "edit"
 
 
-Outgoing = Text | Album | Edit
+@dataclass(frozen=True)
+class File:
+    """A file Warta made (a chart, a spreadsheet, a PDF), sent as a photo or a document."""
+
+    path: str
+    filename: str
+    caption: list[T] = field(default_factory=list)
+    as_photo: bool = False
+    type: str = "file"
+
+
+Outgoing = Text | Album | Edit | File
 
 
 def to_payload(message: Outgoing) -> dict[str, Any]:
@@ -77,6 +88,13 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         return Album(
             photos=[PhotoRef(**p) for p in payload["photos"]],
             caption=_lines(payload["caption"]),
+        )
+    if kind == "file":
+        return File(
+            payload["path"],
+            payload["filename"],
+            _lines(payload["caption"]),
+            bool(payload.get("as_photo")),
         )
     buttons = [[_button(b) for b in row] for row in payload.get("buttons", [])]
     if kind == "edit":

@@ -39,7 +39,6 @@ async def group_help(ctx: Context) -> None:
 async def on_bot_removed(ctx: Context) -> None:
     if await ctx.reminders.end(ctx.ev.channel, ctx.ev.chat_id, "bot dikeluarkan dari grup"):
         log.warning("bot removed from %s: its reminder subscription ended", ctx.ev.chat_id)
-    bound = await ctx.chats.purpose_of(ctx.ev.channel, ctx.ev.chat_id)
-    if bound is not None:
+    for bound in await ctx.chats.bindings_of(ctx.ev.channel, ctx.ev.chat_id):
         log.warning("bot removed from the %s chat %s", bound.purpose, bound.chat_id)
         await ctx.session.delete(bound)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import admin, join, newsroom, nudges, pillars, reminders, report, review, status
+from handlers import (
+    admin,
+    join,
+    newsroom,
+    nudges,
+    pillars,
+    reminders,
+    report,
+    review,
+    status,
+    weekly,
+)
 from handlers.context import Context
 from handlers.messages import t
 
@@ -19,12 +30,15 @@ PRIVATE_COMMANDS = {
     "pilar": pillars.show_pillars,
     "jadwal": pillars.reload_command,
     "pengingat": nudges.my_reminders,
+    "laporan": weekly.recap_command,
 }
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,
     "pilar": pillars.show_pillars,
     "pengingat": reminders.reminder_command,
+    "pimpinan": weekly.bind_leaders,
+    "laporan": weekly.recap_command,
 }
 
 

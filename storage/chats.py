@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import BoundChat, KeyValue
 
 NEWSROOM = "newsroom"
+LEADERS = "leaders"  # the leaders' chat: the weekly recap goes there
 
 
 class Chats:
@@ -22,10 +23,11 @@ class Chats:
         )
         return list(rows)
 
-    async def purpose_of(self, channel: str, chat_id: str) -> BoundChat | None:
-        return await self.s.scalar(
+    async def bindings_of(self, channel: str, chat_id: str) -> list[BoundChat]:
+        rows = await self.s.scalars(
             select(BoundChat).where(BoundChat.channel == channel, BoundChat.chat_id == chat_id)
         )
+        return list(rows)
 
     async def bind(
         self, org_id: int, *, purpose: str, channel: str, chat_id: str, title: str, member_id: int

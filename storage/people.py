@@ -114,6 +114,10 @@ class People:
             result.append((member, unit, await self.contacts(member.id)))
         return result
 
+    async def members_by_id(self, org_id: int) -> dict[int, Member]:
+        rows = await self.s.scalars(select(Member).where(Member.org_id == org_id))
+        return {m.id: m for m in rows}
+
     async def add_invite(
         self,
         org_id: int,

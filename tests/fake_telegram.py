@@ -65,6 +65,7 @@ class Sent:
     file_id: str | None = None
     media_group_id: str | None = None
     edits: int = 0
+    file_name: str | None = None
     at: float = field(default_factory=time.perf_counter)  # when it arrived (benchmarks)
 
     @property
@@ -119,6 +120,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
+        self.file_names: dict[str, str] = {}  # multipart part name -> the upload's file name
         self.known_chats: set[int] = set()
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
@@ -209,7 +211,8 @@ class FakeTelegram:
         if request.path_params["token"] != self.token:
             return _error(TelegramError(401, "Unauthorized"))
         method = request.path_params["method"]
-        params, files = await _read(request)
+        params, files, names = await _read(request)
+        self.file_names.update(names)
         self.calls.append(Call(method, params, files))
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
@@ -299,6 +302,17 @@ class FakeTelegram:
         return self._store(
             Sent(chat_id, next(self._message_ids), "photo", caption, self._markup(p), file_id)
         )
+
+    def _m_senddocument(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
+        chat_id = self._chat(p)
+        # An upload comes as the multipart part "document" (or one named by attach://).
+        name = str(p.get("document", "attach://document")).removeprefix("attach://")
+        if name not in f:
+            raise TelegramError(400, "Bad Request: there is no document in the request")
+        file_id, _ = self.add_file(f[name], prefix="DOC")
+        sent = Sent(chat_id, next(self._message_ids), "document", self._caption(p), None, file_id)
+        sent.file_name = self.file_names.get(name)
+        return self._store(sent)
 
     def _m_sendmediagroup(self, p: dict[str, Any], f: dict[str, bytes]) -> list[dict[str, Any]]:
         chat_id = self._chat(p)
@@ -426,7 +440,15 @@ class FakeTelegram:
             "chat": chat,
             "from": self._me(),
         }
-        if sent.kind == "photo":
+        if sent.kind == "document":
+            message["document"] = {
+                "file_id": sent.file_id,
+                "file_unique_id": f"U{sent.file_id}",
+                "file_name": sent.file_name,
+            }
+            if sent.text:
+                message["caption"] = sent.text
+        elif sent.kind == "photo":
             message["photo"] = [
                 {
                     "file_id": sent.file_id,
@@ -456,10 +478,11 @@ class FakeTelegram:
                     self.open_queries.add(item["id"])
 
 
-async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:
     content_type = request.headers.get("content-type", "")
     params: dict[str, Any] = {}
     files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
     if content_type.startswith("application/json"):
         params = await request.json()
     elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
@@ -467,11 +490,12 @@ async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         for key, value in form.multi_items():
             if hasattr(value, "read"):
                 files[key] = await value.read()
+                names[key] = value.filename or ""
             else:
                 params[key] = value
     else:
         params = dict(request.query_params)
-    return params, files
+    return params, files, names
 
 
 def _error(exc: TelegramError) -> JSONResponse:

@@ -36,7 +36,12 @@ MONDAY_9_WIB = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 
 def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
+    logo = tmp_path / "logo.png"
+    if not logo.exists():
+        Image.new("RGB", (120, 120), (20, 90, 160)).save(logo)
     values: dict[str, Any] = {
+        "org_address": "Jl. Ir. H. Juanda No. 10, Kota Bogor",
+        "org_logo": logo,
         "telegram_token": "123456:TEST-TOKEN",
         "telegram_api_url": "http://fake-telegram",
         "database_url": database_url,

@@ -7,6 +7,7 @@ import html
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -36,7 +37,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import TokenRejected
 from handlers.events import InboundEvent, Media
-from handlers.messages import Album, Button, Edit, Outgoing, T, Text
+from handlers.messages import Album, Button, Edit, File, Outgoing, T, Text
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
@@ -50,11 +51,18 @@ CHANNEL = "telegram"
 PRIVATE_COMMANDS = [
     ("lapor", "Kirim laporan kegiatan"),
     ("status", "Laporan saya"),
+    ("pilar", "Pilar hari ini dan pekan ini"),
     ("batal", "Batalkan draf"),
+    ("pengingat", "Nyalakan/matikan pengingat"),
+    ("laporan", "Rekap laporan (redaksi)"),
     ("bantuan", "Cara memakai Warta"),
 ]
 GROUP_COMMANDS = [
+    ("pilar", "Pilar hari ini dan pekan ini"),
+    ("pengingat", "Pengingat pilar tiap pagi"),
     ("redaksi", "Jadikan grup ini ruang redaksi"),
+    ("pimpinan", "Jadikan grup ini grup pimpinan"),
+    ("laporan", "Rekap laporan"),
     ("bantuan", "Cara memakai Warta"),
 ]
 
@@ -233,7 +241,25 @@ class TelegramMessenger:
             return [str(sent.message_id)]
         if isinstance(message, Album):
             return await self._send_album(chat_id, message)
+        if isinstance(message, File):
+            return await self._send_file(chat_id, message)
         return await self._edit(chat_id, message, resolve)
+
+    async def _send_file(self, chat_id: str, message: File) -> list[str]:
+        try:
+            data = await asyncio.to_thread(Path(message.path).read_bytes)
+        except OSError as exc:
+            raise DeliveryError(f"file {message.path} is gone: {exc}", permanent=True) from exc
+        caption = _clip(self.texts.render_lines(message.caption), MessageLimit.CAPTION_LENGTH)
+        if message.as_photo:
+            sent = await self.bot.send_photo(
+                chat_id, data, caption=caption or None, filename=message.filename
+            )
+        else:
+            sent = await self.bot.send_document(
+                chat_id, data, caption=caption or None, filename=message.filename
+            )
+        return [str(sent.message_id)]
 
     async def _edit(self, chat_id: str, message: Edit, resolve: RefResolver) -> list[str]:
         message_id = message.message_id or (await resolve(message.ref) if message.ref else None)
