@@ -4,7 +4,7 @@ N operators each send a 3-photo album with a caption and tap Kirim. Both bots ru
 process against the same fake Bot API (tests/fake_telegram.py) through httpx's ASGI transport,
 so the fake's own cost is in both figures and the ratio compares the bots.
 
-    python -m bench.report_throughput [--operators 200] [--database-url URL]
+    python -m bench.report_throughput [--operators 200] [--database-url URL (wiped)]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bench.fresh_database import fresh_database
 from bot.app import Warta
 from bot.settings import Settings
 from storage.chats import NEWSROOM, Chats
@@ -95,7 +96,7 @@ async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> di
         _env_file=None,
         telegram_token=fake.token,
         telegram_api_url="http://fake",
-        database_url=database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}",
+        database_url=await fresh_database(database_url, tmp),
         media_dir=tmp / "media",
         heartbeat_file=tmp / "hb",
         album_wait_seconds=0.3,

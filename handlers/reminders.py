@@ -88,16 +88,20 @@ async def send_group_reminders(ctx: Context) -> None:
     if not due:
         return
     lines = await _reminder_content(ctx, today)
-    for sub in due:
-        late = ctx.now > _deadline(ctx, sub, today)
-        outcome = "skipped" if late or lines is None else "sent"
-        if not await ctx.reminders.claim(
-            REMINDER, target_of(sub), period, outcome=outcome, now=ctx.now
-        ):
-            continue  # another process got there first
-        if late:
-            log.warning("reminder for %s skipped: Warta was down past the grace time", sub.chat_id)
-        elif lines is not None:
+    late = [s for s in due if ctx.now > _deadline(ctx, s, today)]
+    for sub in late:
+        log.warning("reminder for %s skipped: Warta was down past the grace time", sub.chat_id)
+    on_time = [s for s in due if s not in late]
+    skipped = [target_of(s) for s in late + (on_time if lines is None else [])]
+    await ctx.reminders.claim_many(REMINDER, skipped, period, outcome="skipped", now=ctx.now)
+    if lines is None:
+        return
+    # Claimed together with the outbox rows: another process that got there first wins.
+    taken = await ctx.reminders.claim_many(
+        REMINDER, [target_of(s) for s in on_time], period, outcome="sent", now=ctx.now
+    )
+    for sub in on_time:
+        if target_of(sub) in taken:
             message = Text(_greeting(sub, lines), report_button(ctx, sub.channel))
             ctx.send(sub.channel, sub.chat_id, message)
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxEntry, ScheduledSend, Subscription
+
+CHUNK = 500  # rows per INSERT: well under SQLite's limit on bound parameters
 
 
 class Reminders:
@@ -92,6 +96,26 @@ class Reminders:
         except IntegrityError:
             return False
         return True
+
+    async def claim_many(
+        self, kind: str, targets: list[str], period: str, *, outcome: str, now: datetime
+    ) -> set[str]:
+        """Claim many at once (a broadcast); returns the targets this call took."""
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        taken: set[str] = set()
+        for i in range(0, len(targets), CHUNK):
+            rows = [
+                {"kind": kind, "target": t, "period": period, "outcome": outcome, "at": now}
+                for t in targets[i : i + CHUNK]
+            ]
+            result = await self.s.scalars(
+                insert(ScheduledSend)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["kind", "target", "period"])
+                .returning(ScheduledSend.target)
+            )
+            taken.update(result)
+        return taken
 
     async def prune_inbox(self, before: datetime) -> int:
         """Forget deliveries old enough that no channel will redeliver them."""

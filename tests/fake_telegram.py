@@ -9,9 +9,11 @@ Wire it in-process with httpx.ASGITransport(app=fake.app) or serve it with uvico
 from __future__ import annotations
 
 import asyncio
+import collections
 import html.parser
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,6 +222,9 @@ class FakeTelegram:
         failures = self._failures.get(method)
         if failures:
             return _error(failures.pop(0))
+        refused = self._admit(method, params)
+        if refused is not None:
+            return _error(refused)
         try:
             result = handler(params, files)
             if asyncio.iscoroutine(result):
@@ -234,6 +239,10 @@ class FakeTelegram:
         file_id = request.path_params["path"].split("/")[-1].rsplit(".", 1)[0]
         data = self.files.get(file_id)
         return Response(status_code=404) if data is None else Response(data)
+
+    def _admit(self, method: str, params: dict[str, Any]) -> TelegramError | None:
+        """Flood control; this fake has none (RateLimitedTelegram below has Telegram's)."""
+        return None
 
     # ---- methods ----------------------------------------------------------------------------
     def _me(self) -> dict[str, Any]:
@@ -476,6 +485,49 @@ class FakeTelegram:
                     self.known_chats.add(int(user.get("id", 0)))
                 if key == "callback_query":
                     self.open_queries.add(item["id"])
+
+
+SENDING = {"sendmessage", "sendphoto", "senddocument", "sendmediagroup", "copymessage"}
+
+
+class RateLimitedTelegram(FakeTelegram):
+    """Answers 429 with retry_after, as Telegram does, when a bot sends more than `overall`
+    messages in any second, or more than `per_group` in any minute into one group. An album
+    counts as one message per photo."""
+
+    def __init__(self, *args: Any, overall: int = 30, per_group: int = 20, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.overall, self.per_group = overall, per_group
+        self.refused = 0
+        self._recent: collections.deque[float] = collections.deque()
+        self._group_recent: dict[int, collections.deque[float]] = {}
+
+    def _admit(self, method: str, params: dict[str, Any]) -> TelegramError | None:
+        if method.lower() not in SENDING:
+            return None
+        now = time.monotonic()
+        count = len(json.loads(params["media"])) if method.lower() == "sendmediagroup" else 1
+        _forget(self._recent, now - 1.0)
+        if len(self._recent) + count > self.overall:
+            return self._refuse(1)
+        chat = int(params.get("chat_id", 0))
+        group = self._group_recent.setdefault(chat, collections.deque()) if chat < 0 else None
+        if group is not None:
+            _forget(group, now - 60.0)
+            if len(group) + count > self.per_group:
+                return self._refuse(math.ceil(group[0] + 60.0 - now))
+            group.extend([now] * count)
+        self._recent.extend([now] * count)
+        return None
+
+    def _refuse(self, retry_after: int) -> TelegramError:
+        self.refused += 1
+        return TelegramError(429, "Too Many Requests", retry_after=max(1, retry_after))
+
+
+def _forget(times: collections.deque[float], before: float) -> None:
+    while times and times[0] < before:
+        times.popleft()
 
 
 async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:

@@ -47,6 +47,9 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
         "database_url": database_url,
         "media_dir": tmp_path / "media",
         "album_wait_seconds": 3600,  # tests settle albums explicitly
+        # Pacing off: the fake has no flood control (bench/reminder_broadcast.py tests it).
+        "telegram_group_rate": 1_000_000,
+        "telegram_overall_rate": 1_000_000,
         "org_name": "Diskominfo Kota Bogor",
     }
     values.update(overrides)
