@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.messages import from_payload
 from handlers.ports import DeliveryError, Messenger
+from storage.chats import Chats
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import Outbox
 from storage.reminders import Reminders
@@ -167,6 +168,11 @@ class OutboxWorker:
                     await outbox.remember_sent(row.ref, row.channel, row.chat_id, ids[0])
                 following = await self._claim(now, row, session)
                 return following[0] if following else None
+            if error.moved_to:
+                log.warning("chat %s became %s; following it", row.chat_id, error.moved_to)
+                await Chats(session).move(row.channel, row.chat_id, error.moved_to)
+                await outbox.retry_later(row.id, now, str(error))  # goes next, to the new id
+                return None
             if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("outbox message %s to %s gave up: %s", row.id, row.chat_id, error)
                 await outbox.mark_failed(row.id, str(error))

@@ -49,6 +49,7 @@ class InboundEvent:
     message_id: str | None = None  # the message a button sat on
     reply_to_bot: bool = False
     bot_removed: bool = False
+    moved_to: str | None = None  # the group's new chat id after becoming a supergroup
     fetched: list[FetchedMedia] = field(default_factory=list)
 
     @property

@@ -21,11 +21,13 @@ class DeliveryError(Exception):
         permanent: bool = False,
         retry_after: float | None = None,
         gone: bool = False,
+        moved_to: str | None = None,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent or gone
         self.retry_after = retry_after
         self.gone = gone  # the chat cannot be reached any more (bot kicked or blocked)
+        self.moved_to = moved_to  # the group became a supergroup with this new chat id
 
 
 class Messenger(Protocol):

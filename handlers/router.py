@@ -47,6 +47,9 @@ async def route(ctx: Context) -> None:
     if ev.bot_removed:
         await newsroom.on_bot_removed(ctx)
         return
+    if ev.moved_to:
+        await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
+        return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
     if ev.is_private and ev.command == "start" and ev.args and ev.args[0] != reminders.REPORT_START:
         await join.accept_invite(ctx, ev.args[0])

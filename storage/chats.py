@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BoundChat, KeyValue
+from storage.models import BoundChat, KeyValue, OutboxMessage, Subscription
 
 NEWSROOM = "newsroom"
 LEADERS = "leaders"  # the leaders' chat: the weekly recap goes there
@@ -46,6 +46,24 @@ class Chats:
         existing.chat_id, existing.title, existing.bound_by = chat_id, title[:200], member_id
         await self.s.flush()
         return existing
+
+    async def move(self, channel: str, old: str, new: str) -> None:
+        """A group that became a supergroup: its bindings, reminders and queue follow it."""
+        for model in (BoundChat, Subscription):
+            await self.s.execute(
+                update(model)
+                .where(model.channel == channel, model.chat_id == old)
+                .values(chat_id=new)
+            )
+        await self.s.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == old,
+                OutboxMessage.status == "pending",
+            )
+            .values(chat_id=new)
+        )
 
     async def get_value(self, key: str) -> str | None:
         row = await self.s.get(KeyValue, key)

@@ -43,9 +43,16 @@ ALLOWED_TAGS = {
 
 
 class TelegramError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.migrate_to = migrate_to
 
 
 @dataclass
@@ -127,6 +134,7 @@ class FakeTelegram:
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
+        self._moved: dict[int, int] = {}
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(5000)
@@ -170,6 +178,10 @@ class FakeTelegram:
         }.get(code, "Bad Request")
         for _ in range(times):
             self._failures.setdefault(method, []).append(TelegramError(code, text, retry_after))
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group becomes a supergroup: sends to the old id are refused with the new id."""
+        self._moved[chat_id] = new_chat_id
 
     def messages_to(self, chat_id: int | str) -> list[Sent]:
         return [m for m in self.sent if m.chat_id == int(chat_id)]
@@ -389,6 +401,12 @@ class FakeTelegram:
     # ---- helpers ----------------------------------------------------------------------------
     def _chat(self, p: dict[str, Any]) -> int:
         chat_id = int(p["chat_id"])
+        if chat_id in self._moved:
+            raise TelegramError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to=self._moved[chat_id],
+            )
         if chat_id > 0 and chat_id not in self.known_chats:
             raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat_id
@@ -555,4 +573,6 @@ def _error(exc: TelegramError) -> JSONResponse:
     if exc.retry_after is not None:
         body["parameters"] = {"retry_after": exc.retry_after}
         body["description"] = f"Too Many Requests: retry after {exc.retry_after}"
+    if exc.migrate_to is not None:
+        body["parameters"] = {"migrate_to_chat_id": exc.migrate_to}
     return JSONResponse(body, status_code=exc.code)

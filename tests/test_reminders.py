@@ -258,3 +258,44 @@ async def test_newsroom_chat_has_no_reminder_unless_subscribed(bot: Harness) -> 
     bot.clock.now = TUESDAY_7_WIB
     await bot.tick()
     assert not [m for m in bot.fake.messages_to(NEWSROOM_CHAT["id"]) if "Selamat pagi" in m.text]
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_reminder(bot: Harness) -> None:
+    await subscribe(bot)
+    new_id = -1009990001111
+    bot.fake.migrate(ADMINS_CHAT["id"], new_id)
+    bot.clock.now = TUESDAY_7_WIB
+    await bot.tick()
+    await bot.w.outbox.drain()
+    [reminder] = [m.text for m in bot.fake.messages_to(new_id)]
+    assert "Selamat pagi" in reminder
+    bot.clock.advance(days=1)
+    await bot.tick()
+    assert len(bot.fake.messages_to(new_id)) == 2
+
+
+async def test_migration_notice_moves_the_newsroom(bot: Harness) -> None:
+    editor = await bot.join(bot.user("Rina"), Role.EDITOR)
+    await bot.newsroom(editor)
+    operator = await bot.join(bot.user("Budi"), Role.OPERATOR, "Kec. A")
+    new_id = -1009990002222
+    notice = editor.text("x", chat=NEWSROOM_CHAT)
+    notice["message"].pop("text")
+    notice["message"].pop("entities", None)
+    notice["message"]["migrate_to_chat_id"] = new_id
+    await bot.send(notice)
+    await bot.send(operator.photo(jpeg(), caption=CAPTION))
+    await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
+    assert any("Laporan #2026-0001" in m.text for m in bot.fake.messages_to(new_id))
+
+
+def test_wit_times_round_trip() -> None:
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from handlers.clock import local_time, parse_local_time, utc_minute
+
+    jayapura = ZoneInfo("Asia/Jayapura")
+    assert utc_minute(time(7), jayapura) == 22 * 60
+    assert local_time(22 * 60, jayapura) == time(7)
+    assert parse_local_time("6.30") == time(6, 30) and parse_local_time("25.00") is None

@@ -26,6 +26,7 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -82,6 +83,8 @@ def to_event(update: Update, bot_id: int | None = None) -> InboundEvent | None:
     if update.my_chat_member is not None:
         return _membership_event(update)
     message = update.message
+    if message is not None and message.migrate_to_chat_id:
+        return _moved_event(update, message)
     if message is None or message.from_user is None:
         return None
     user, chat = message.from_user, message.chat
@@ -159,6 +162,20 @@ def _callback_event(update: Update) -> InboundEvent:
     )
 
 
+def _moved_event(update: Update, message: Message) -> InboundEvent:
+    """The group became a supergroup: Telegram gives it a new id; bindings must follow."""
+    sender = message.from_user
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=str(update.update_id),
+        sender=str(sender.id) if sender else "",
+        sender_name=sender.full_name if sender else "",
+        chat_id=str(message.chat.id),
+        is_private=False,
+        moved_to=str(message.migrate_to_chat_id),
+    )
+
+
 def _membership_event(update: Update) -> InboundEvent | None:
     change = update.my_chat_member
     assert change is not None
@@ -226,6 +243,8 @@ class TelegramMessenger:
             raise DeliveryError(str(exc), gone=True) from exc
         except NetworkError as exc:  # includes timeouts and 5xx answers
             raise DeliveryError(str(exc)) from exc
+        except ChatMigrated as exc:
+            raise DeliveryError(str(exc), moved_to=str(exc.new_chat_id)) from exc
         except TelegramError as exc:
             raise DeliveryError(str(exc), permanent=True) from exc
 

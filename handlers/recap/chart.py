@@ -37,7 +37,9 @@ def render_chart(recap: Recap) -> bytes:
         paint(draw, y)
         y += h
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    # 32 colours hold the few flat colours and the text's anti-aliasing: a third of the bytes
+    # of a full-colour PNG (leaders read this on their data plan) and 6x faster than optimize.
+    image.quantize(32, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
     return out.getvalue()
 
 
