@@ -24,11 +24,11 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bench.fresh_database import fresh_database
 from bot.app import Warta
 from bot.settings import Settings
 from storage.models import Subscription
 from storage.people import People
+from tests.databases import fresh_database
 from tests.fake_telegram import RateLimitedTelegram
 
 TOKEN = "123456:BENCH-TOKEN"

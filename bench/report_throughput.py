@@ -24,12 +24,12 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bench.fresh_database import fresh_database
 from bot.app import Warta
 from bot.settings import Settings
 from storage.chats import NEWSROOM, Chats
 from storage.models import Role
 from storage.people import People
+from tests.databases import fresh_database
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.telegram_users import NEWSROOM_CHAT, TgUser
 

@@ -17,19 +17,24 @@ async def bind_newsroom(ctx: Context) -> None:
         ctx.reply(t("newsroom.not_editor"))
         return
     ev = ctx.ev
-    await ctx.chats.bind(
-        ctx.org.id,
-        purpose=NEWSROOM,
-        channel=ev.channel,
-        chat_id=ev.chat_id,
-        title=ev.chat_title,
-        member_id=ctx.me.id,
-    )
+    await bind_this_chat(ctx, NEWSROOM)
     waiting = await ctx.reports.pending(ctx.org.id)
     ctx.reply(t("newsroom.bound", org=ctx.org.name, waiting=len(waiting)))
     # Reports sent while there was no newsroom (or the old one) get their cards here.
     for report in waiting:
         await cards.post_card(ctx, report, ev.channel, ev.chat_id)
+
+
+async def bind_this_chat(ctx: Context, purpose: str) -> None:
+    ev = ctx.ev
+    await ctx.chats.bind(
+        ctx.org.id,
+        purpose=purpose,
+        channel=ev.channel,
+        chat_id=ev.chat_id,
+        title=ev.chat_title,
+        member_id=ctx.me.id,
+    )
 
 
 async def group_help(ctx: Context) -> None:

@@ -14,6 +14,7 @@ from handlers.clock import at_local
 from handlers.config import Core, Letterhead
 from handlers.context import Context
 from handlers.messages import File, Outgoing, T, Text, t
+from handlers.newsroom import bind_this_chat
 from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_text, month_of, week_of
 from handlers.recap.chart import render_chart
 from handlers.recap.letter import render_letter
@@ -37,14 +38,7 @@ async def bind_leaders(ctx: Context) -> None:
         ctx.reply(t("admin.only_coordinator"))
         return
     ev = ctx.ev
-    await ctx.chats.bind(
-        ctx.org.id,
-        purpose=LEADERS,
-        channel=ev.channel,
-        chat_id=ev.chat_id,
-        title=ev.chat_title,
-        member_id=ctx.me.id,
-    )
+    await bind_this_chat(ctx, LEADERS)
     # The recap already due is not pushed at once: the next one comes on schedule.
     due = _last_due(ctx)
     period = _period_of(due).first.isoformat()

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.databases import fresh_database
 from tests.fake_telegram import FakeTelegram
 from tests.harness import MONDAY_9_WIB, Clock, Harness, make_settings
 
@@ -18,15 +17,7 @@ PG_URL = os.environ.get("WARTA_TEST_DATABASE_URL", "")
 
 @pytest.fixture
 async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    if not PG_URL:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}"
-        return
-    engine = create_async_engine(PG_URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    yield PG_URL
+    yield await fresh_database(PG_URL or None, tmp_path)
 
 
 @pytest.fixture

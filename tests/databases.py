@@ -1,4 +1,4 @@
-"""Benchmarks start from an empty database: a new SQLite file, or a wiped PostgreSQL schema."""
+"""Tests and benchmarks start from an empty database: a new SQLite file, or a wiped PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 async def fresh_database(url: str | None, folder: Path) -> str:
     """The URL to use. A PostgreSQL database given here is WIPED (schema public dropped)."""
     if url is None:
-        return f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        return f"sqlite+aiosqlite:///{folder / 'warta.db'}"
     if url.startswith("postgresql"):
         engine = create_async_engine(url)
         async with engine.begin() as conn:
