@@ -26,6 +26,11 @@ INBOX_KEEP = timedelta(days=14)  # Telegram and Meta stop redelivering long befo
 
 
 async def prune_inbox(ctx: Context) -> None:
+    """Once a day: forget deliveries too old to be redelivered."""
+    if not await ctx.reminders.claim(
+        "prune", "inbox", ctx.today().isoformat(), outcome="sent", now=ctx.now
+    ):
+        return
     removed = await ctx.reminders.prune_inbox(ctx.now - INBOX_KEEP)
     if removed:
         log.info("forgot %d old inbound deliveries", removed)

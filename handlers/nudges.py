@@ -44,6 +44,11 @@ async def nudge_quiet_units(ctx: Context) -> None:
         return
     since = at_local(window[-1], time(0), ctx.core.tz)
     period = today.isoformat()
+    # One pass a day (at the nudge time, or later that day after a restart) is enough.
+    if not await ctx.reminders.claim(
+        NUDGE, f"pass:{ctx.org.id}", period, outcome="sent", now=ctx.now
+    ):
+        return
     done = await ctx.reminders.claimed_targets(NUDGE, period)
     last = await ctx.reports.last_submitted_by_unit(ctx.org.id)
     for unit in await ctx.people.units(ctx.org.id):

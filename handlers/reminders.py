@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from handlers.clock import at_local, hhmm, local_time, parse_local_time, utc_minute
 from handlers.context import Context
@@ -34,21 +34,18 @@ async def reminder_command(ctx: Context) -> None:
         ctx.reply(t("reminder.only_coordinator"))
         return
     word = ev.args[0].lower() if ev.args else ""
-    sub = await ctx.reminders.subscription(ev.channel, ev.chat_id)
     if word in OFF_WORDS:
         ended = await ctx.reminders.end(ev.channel, ev.chat_id, "dimatikan koordinator")
         ctx.reply(t("reminder.off" if ended else "reminder.was_off"))
         return
-    if word and word not in ON_WORDS:
-        moment = parse_local_time(word)
-        if moment is None:
-            ctx.reply(t("reminder.usage"))
-            return
-    elif sub is not None and sub.active and not word:
+    sub = await ctx.reminders.subscription(ev.channel, ev.chat_id)
+    if not word and sub is not None and sub.active:
         ctx.reply(t("reminder.status", time=_shown(ctx, sub)))
         return
-    else:
-        moment = local_time(sub.utc_minute, ctx.core.tz) if sub else ctx.core.rhythm.reminder_time
+    moment = _chosen_time(ctx, word, sub)
+    if moment is None:
+        ctx.reply(t("reminder.usage"))
+        return
     sub = await ctx.reminders.subscribe(
         ctx.org.id,
         channel=ev.channel,
@@ -59,6 +56,13 @@ async def reminder_command(ctx: Context) -> None:
     )
     await _skip_today_if_passed(ctx, sub)
     ctx.reply(t("reminder.on", time=_shown(ctx, sub)))
+
+
+def _chosen_time(ctx: Context, word: str, sub: Subscription | None) -> time | None:
+    """The time given ("06.30"), else the group's earlier time, else the default 07.00."""
+    if word and word not in ON_WORDS:
+        return parse_local_time(word)
+    return local_time(sub.utc_minute, ctx.core.tz) if sub else ctx.core.rhythm.reminder_time
 
 
 def _shown(ctx: Context, sub: Subscription) -> str:
@@ -150,7 +154,7 @@ async def _reminder_content(ctx: Context, today: date) -> list[T] | None:
 
 
 async def _yesterday(ctx: Context, today: date) -> T:
-    start = at_local(today - timedelta(days=1), datetime.min.time(), ctx.core.tz)
+    start = at_local(today - timedelta(days=1), time(0), ctx.core.tz)
     reports = await ctx.reports.submitted_between(ctx.org.id, start, start + timedelta(days=1))
     first = [r for r in reports if r.version == 1]
     if not first:

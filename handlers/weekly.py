@@ -68,13 +68,14 @@ async def send_weekly(ctx: Context) -> None:
     chats = await ctx.chats.bound(ctx.org.id, LEADERS)
     if not chats:
         return
-    due = _last_due(ctx)
-    period = _period_of(due)
+    period = _period_of(_last_due(ctx))
+    key = period.first.isoformat()
+    done = await ctx.reminders.claimed_targets(WEEKLY, key)
     claimed = []
     for chat in chats:
         target = f"{chat.channel}:{chat.chat_id}"
-        if await ctx.reminders.claim(
-            WEEKLY, target, period.first.isoformat(), outcome="sent", now=ctx.now
+        if target not in done and await ctx.reminders.claim(
+            WEEKLY, target, key, outcome="sent", now=ctx.now
         ):
             claimed.append(chat)
     if not claimed:

@@ -131,7 +131,13 @@ async def test_catch_up_inside_grace_and_skip_outside(bot: Harness) -> None:
     assert len(reminders_in(bot)) == 1  # too late: skipped, and recorded as skipped
     async with bot.w.sessionmaker() as session:
         outcomes = dict(
-            (await session.execute(select(ScheduledSend.period, ScheduledSend.outcome))).all()
+            (
+                await session.execute(
+                    select(ScheduledSend.period, ScheduledSend.outcome).where(
+                        ScheduledSend.kind == "reminder"
+                    )
+                )
+            ).all()
         )
     assert outcomes["2026-11-25"] == "skipped" and outcomes["2026-11-24"] == "sent"
 
