@@ -18,6 +18,7 @@ from bot.channels.telegram import telegram_invite_link
 from bot.settings import Settings
 from handlers.admin import unit_kind
 from handlers.join import ROLE_NAMES
+from handlers.schedule import ScheduleError
 from handlers.timefmt import when
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
@@ -88,7 +89,11 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     if settings.telegram_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    warta = Warta(settings)
+    try:
+        warta = Warta(settings)
+    except ScheduleError as exc:
+        print(f"Jadwal pilar tidak bisa dipakai: {exc}", file=sys.stderr)
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

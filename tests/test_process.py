@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +15,7 @@ import pytest
 import uvicorn
 
 from tests.fake_telegram import FakeTelegram, Sent
-from tests.harness import CAPTION, jpeg
+from tests.harness import CAPTION, ROOT, jpeg
 from tests.telegram_users import NEWSROOM_CHAT, TgUser
 
 TOKEN = "123456:TEST-TOKEN"
@@ -94,6 +95,18 @@ async def test_missing_token_explains_how_to_get_one(tmp_path: Path) -> None:
     env["WARTA_HEARTBEAT_FILE"] = str(tmp_path / "none")
     code, out = await cli(env, tmp_path, "health")
     assert code == 1 and "belum berjalan" in out
+
+
+async def test_broken_schedule_at_start_names_the_line(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    schedule = prompts / "pillars" / "kota-bogor.toml"
+    schedule.write_text(schedule.read_text().replace('key = "umkm"', 'key = "umkm'))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env |= {"WARTA_TELEGRAM_TOKEN": TOKEN, "WARTA_PROMPTS_DIR": str(prompts)}
+    env["WARTA_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    code, out = await cli(env, tmp_path, "run")
+    assert code == 2 and "kota-bogor.toml baris" in out, out
 
 
 async def test_rejected_token_is_explained(
