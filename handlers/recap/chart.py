@@ -65,9 +65,9 @@ def _text(
 
 def _layout(recap: Recap) -> list[Row]:
     rows = [
-        _text("Laporan per unit", TITLE, 62, bold=True),
         # The bundled font has no en dash.
-        _text(f"{recap.org} · {recap.period.label.replace('–', '-')}", SUBTITLE, 48, fill=MUTED),
+        _text(f"Laporan {recap.period.label.replace('–', '-')}", TITLE, 62, bold=True),
+        _text(f"{recap.org} · per unit: dikirim / disetujui", SUBTITLE, 48, fill=MUTED),
         (64, _legend),
     ]
     pillars = _pillar_rows(recap)
