@@ -75,7 +75,7 @@ async def run_warta(n: int, database_url: str | None, folder: Path) -> dict[str,
     warta = Warta(
         settings, httpx_kwargs={"transport": transport}, clock=real_time_clock(TUESDAY_7_WIB)
     )
-    await warta.start(background_outbox=False)
+    await warta.start(background=False)
     try:
         await seed(warta, n)
         started = time.perf_counter()

@@ -8,10 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.channels.telegram import CHANNEL, TelegramChannel
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import CHANNEL as WHATSAPP
+from bot.channels.whatsapp import WhatsAppChannel
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.web import TELEGRAM_PATH, WebApp
 from handlers.config import Core, Letterhead, Limits, Rhythm
 from handlers.engine import Engine
 from handlers.events import InboundEvent
@@ -58,22 +62,55 @@ def build_core(settings: Settings) -> Core:
 
 
 class Warta:
-    """One running bot. Tests build it with a fake transport and a controllable clock."""
+    """One running bot. Tests build it with fake transports and a controllable clock."""
 
     def __init__(
         self,
         settings: Settings,
         *,
         httpx_kwargs: dict[str, Any] | None = None,
+        whatsapp_httpx_kwargs: dict[str, Any] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        if settings.telegram_token is None:
-            raise ValueError("WARTA_TELEGRAM_TOKEN is not set")
-        self.settings = settings
+        if settings.telegram_token is None and not settings.whatsapp_enabled:
+            raise ValueError(
+                "no channel: set WARTA_TELEGRAM_TOKEN or the WARTA_WHATSAPP_* settings"
+            )
+        self.settings, self.clock = settings, clock
         self.db = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.db)
         self.core = build_core(settings)
-        self.telegram = TelegramChannel(
+        self.telegram = self._telegram(httpx_kwargs)
+        self.whatsapp = self._whatsapp(whatsapp_httpx_kwargs)
+        self.messengers: dict[str, Messenger] = {}
+        if self.telegram is not None:
+            self.messengers[TELEGRAM] = self.telegram.messenger
+        if self.whatsapp is not None:
+            self.messengers[WHATSAPP] = self.whatsapp.messenger
+        self.outbox = OutboxWorker(
+            self.sessionmaker, self.messengers, clock=clock, heartbeat=self._beat
+        )
+        self.engine = Engine(
+            self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
+        )
+        self.scheduler = Scheduler(self.engine, clock=clock)
+        secret = settings.telegram_webhook_secret
+        self.web = WebApp(
+            self.sessionmaker,
+            whatsapp=self.whatsapp,
+            telegram=self.telegram if settings.telegram_webhook_url else None,
+            telegram_secret=secret.get_secret_value() if secret else None,
+            clock=clock,
+        )
+        self._outbox_task: asyncio.Task[None] | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
+        self._web_task: asyncio.Task[None] | None = None
+
+    def _telegram(self, httpx_kwargs: dict[str, Any] | None) -> TelegramChannel | None:
+        settings = self.settings
+        if settings.telegram_token is None:
+            return None
+        return TelegramChannel(
             token=settings.telegram_token.get_secret_value(),
             api_url=settings.telegram_api_url,
             on_event=self._on_event,
@@ -84,16 +121,30 @@ class Warta:
             group_rate=settings.telegram_group_rate,
             overall_rate=settings.telegram_overall_rate,
         )
-        self.messengers: dict[str, Messenger] = {CHANNEL: self.telegram.messenger}
-        self.outbox = OutboxWorker(
-            self.sessionmaker, self.messengers, clock=clock, heartbeat=self._beat
+
+    def _whatsapp(self, httpx_kwargs: dict[str, Any] | None) -> WhatsAppChannel | None:
+        s = self.settings
+        if not s.whatsapp_enabled:
+            return None
+        assert s.whatsapp_phone_id and s.whatsapp_token and s.whatsapp_app_secret
+        assert s.whatsapp_verify_token
+        return WhatsAppChannel(
+            phone_id=s.whatsapp_phone_id,
+            token=s.whatsapp_token.get_secret_value(),
+            app_secret=s.whatsapp_app_secret.get_secret_value(),
+            verify_token=s.whatsapp_verify_token.get_secret_value(),
+            api_url=s.whatsapp_api_url,
+            on_event=self._on_event,
+            on_status=self._on_whatsapp_status,
+            texts=self.core.texts,
+            media=self.core.media,
+            number=s.whatsapp_number,
+            httpx_kwargs=httpx_kwargs,
         )
-        self.engine = Engine(
-            self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
-        )
-        self.scheduler = Scheduler(self.engine, clock=clock)
-        self._outbox_task: asyncio.Task[None] | None = None
-        self._scheduler_task: asyncio.Task[None] | None = None
+
+    @property
+    def serves_web(self) -> bool:
+        return self.whatsapp is not None or bool(self.settings.telegram_webhook_url)
 
     def _beat(self) -> None:
         path = self.settings.heartbeat_file
@@ -106,33 +157,64 @@ class Warta:
     async def _on_event(self, event: InboundEvent) -> None:
         await self.engine.handle(event)
 
-    async def start(self, *, background_outbox: bool = True) -> None:
-        """Migrate, connect, start; raises TokenRejected when the token is refused."""
+    async def _on_whatsapp_status(self, external_id: str, status: str, error: str | None) -> None:
+        await self.engine.record_status(WHATSAPP, external_id, status, error)
+
+    async def start(self, *, background: bool = True) -> None:
+        """Migrate, connect, start; raises TokenRejected when the Telegram token is refused.
+
+        background=False (tests): no outbox worker, scheduler or web server tasks; the test
+        drives them.
+        """
         await upgrade(self.db)
         await self.engine.start()
-        await self.telegram.connect()
-        async with self.sessionmaker() as session, session.begin():
-            await Chats(session).set_value(USERNAME_KEY, self.telegram.username)
-        await self.telegram.start()
-        if background_outbox:
+        if self.telegram is not None:
+            await self.telegram.connect()
+            async with self.sessionmaker() as session, session.begin():
+                await Chats(session).set_value(USERNAME_KEY, self.telegram.username)
+            await self.telegram.start()
+        await self.web.process_backlog()
+        if background:
             self._outbox_task = asyncio.create_task(self.outbox.run())
             # The first tick runs at once: a reminder missed while down goes out now (grace).
             self._scheduler_task = asyncio.create_task(self.scheduler.run())
+            if self.serves_web:
+                host, port = self.settings.web_host, self.settings.web_port
+                self._web_task = asyncio.create_task(self.web.serve(host, port))
 
-    async def start_polling(self) -> None:
-        await self.telegram.start_polling()
+    async def start_receiving(self) -> None:
+        """Telegram: set the webhook when a public URL is configured, else poll."""
+        if self.telegram is None:
+            return
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
+        if url:
+            await self.telegram.set_webhook(
+                url.rstrip("/") + TELEGRAM_PATH, secret.get_secret_value() if secret else None
+            )
+        else:
+            await self.telegram.start_polling()
 
     async def stop(self) -> None:
-        if self._scheduler_task is not None:
-            self.scheduler.stop()
-            await self._scheduler_task
+        """Stop taking work, finish what was taken, send what is owed, close."""
+        await _finish(self.scheduler.stop, self._scheduler_task)
+        await _finish(self.web.stop, self._web_task)
+        await self.web.drain()
         await self.engine.settle_now()
-        if self._outbox_task is not None:
-            self.outbox.stop()
-            await self._outbox_task
-        await self.telegram.stop()
+        await _finish(self.outbox.stop, self._outbox_task)
+        self._outbox_task = self._scheduler_task = self._web_task = None
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
         await self.db.dispose()
 
     async def process(self, update_json: dict[str, Any]) -> None:
         """Feed one raw Telegram update, as a webhook would (tests and benchmarks)."""
+        assert self.telegram is not None
         await self.telegram.process(update_json)
+
+
+async def _finish(stop: Callable[[], None], task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        stop()
+        await task

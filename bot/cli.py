@@ -32,6 +32,9 @@ Cara mendapatkannya:
   2. Ikuti petunjuknya; BotFather memberi token seperti 123456:ABC-DEF...
   3. Simpan di file .env:  WARTA_TELEGRAM_TOKEN=123456:ABC-DEF...
      (contoh lengkap ada di .env.example), lalu jalankan lagi.
+
+Hanya WhatsApp? Isi WARTA_WHATSAPP_PHONE_ID, WARTA_WHATSAPP_TOKEN, WARTA_WHATSAPP_APP_SECRET
+dan WARTA_WHATSAPP_VERIFY_TOKEN (lihat README).
 """
 
 BAD_TOKEN = """Telegram menolak token bot (WARTA_TELEGRAM_TOKEN).
@@ -86,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def run(settings: Settings, _args: argparse.Namespace) -> int:
-    if settings.telegram_token is None:
+    if settings.telegram_token is None and not settings.whatsapp_enabled:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     try:
@@ -104,8 +107,9 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
         print(BAD_TOKEN, file=sys.stderr)
         await warta.db.dispose()
         return 2
-    await warta.start_polling()
-    logging.getLogger("warta").info("Warta berjalan sebagai @%s", warta.telegram.username)
+    await warta.start_receiving()
+    channels = ", ".join(warta.messengers)
+    logging.getLogger("warta").info("Warta berjalan (%s)", channels)
     try:
         await stop.wait()
     finally:

@@ -17,6 +17,7 @@ from storage.chats import Chats
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import Outbox
 from storage.reminders import Reminders
+from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ class OutboxWorker:
             outbox = Outbox(session)
             if error is None:
                 await outbox.mark_sent(row.id, now)
+                if getattr(self.messengers.get(row.channel), "tracks_status", False):
+                    Receipts(session).add(row.channel, ids, row.id, now)
                 if row.ref and ids:
                     await outbox.remember_sent(row.ref, row.channel, row.chat_id, ids[0])
                 following = await self._claim(now, row, session)

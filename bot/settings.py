@@ -21,6 +21,22 @@ class Settings(BaseSettings):
     # Public Bot API by default; point it at a self-hosted Bot API server (or the tests' fake).
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None
+    # Webhook mode for larger deployments: Telegram posts updates to <public_url>/webhooks/telegram
+    # with this secret in X-Telegram-Bot-Api-Secret-Token. Empty: polling.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    # WhatsApp Cloud API (Meta). All four are needed to turn the channel on.
+    whatsapp_phone_id: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    # The business number people write to, for wa.me invite links (digits, e.g. 6281234567890).
+    whatsapp_number: str | None = None
+    # Graph API base (for tests and proxies), like telegram_api_url.
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    # The web server for webhooks and health (started when a webhook channel is configured).
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=1, le=65535)
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'warta.db'}"
     media_dir: Path = ROOT / "data" / "media"
     prompts_dir: Path = ROOT / "prompts"
@@ -67,6 +83,15 @@ class Settings(BaseSettings):
         if value.lower() not in WEEKDAYS:
             raise ValueError(f"unknown day {value!r}, use one of {', '.join(WEEKDAYS)}")
         return value.lower()
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(
+            self.whatsapp_phone_id
+            and self.whatsapp_token
+            and self.whatsapp_app_secret
+            and self.whatsapp_verify_token
+        )
 
     @property
     def tz(self) -> ZoneInfo:

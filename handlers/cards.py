@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from handlers.context import Context
+from handlers.context import DECIDERS, Context
 from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
 from handlers.timefmt import when
 from storage.chats import NEWSROOM
@@ -20,12 +20,24 @@ def card_ref(report_id: int) -> str:
     return f"card:{report_id}"
 
 
+PERSONAL_CARDS = ("whatsapp",)  # channels without newsroom groups: editors get cards in private
+
+
+async def review_destinations(ctx: Context) -> list[tuple[str, str]]:
+    """Where cards go: every bound newsroom, and each editor who reviews on WhatsApp."""
+    places = [(room.channel, room.chat_id) for room in await ctx.chats.bound(ctx.org.id, NEWSROOM)]
+    for member, _unit, contacts in await ctx.people.members(ctx.org.id):
+        if member.active and member.role in DECIDERS:
+            places += [(c.channel, c.chat_id) for c in contacts if c.channel in PERSONAL_CARDS]
+    return places
+
+
 async def post_to_newsrooms(ctx: Context, report: Report) -> int:
-    """Queue the photos and the card for every bound newsroom; returns how many."""
-    rooms = await ctx.chats.bound(ctx.org.id, NEWSROOM)
-    for room in rooms:
-        await post_card(ctx, report, room.channel, room.chat_id)
-    return len(rooms)
+    """Queue the photos and the card for every review destination; returns how many."""
+    places = await review_destinations(ctx)
+    for channel, chat_id in places:
+        await post_card(ctx, report, channel, chat_id)
+    return len(places)
 
 
 async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) -> None:
@@ -43,8 +55,8 @@ async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) ->
 async def update_cards(
     ctx: Context, report: Report, lines: list[T], buttons: list[list[Button]]
 ) -> None:
-    for room in await ctx.chats.bound(ctx.org.id, NEWSROOM):
-        ctx.send(room.channel, room.chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
+    for channel, chat_id in await review_destinations(ctx):
+        ctx.send(channel, chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
 
 
 def _photo_ref(photo: Photo) -> PhotoRef:

@@ -20,6 +20,7 @@ from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
 from storage.outbox import Inbox
 from storage.people import People
+from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,19 @@ class Engine:
             await work(ctx)
         return ctx
 
+    async def record_status(
+        self, channel: str, external_id: str, status: str, error: str | None
+    ) -> None:
+        """A delivery status from the platform (sent, delivered, read, failed)."""
+        async with self.sessionmaker() as session, session.begin():
+            found = await Receipts(session).update(
+                channel, external_id, status, error, self.clock()
+            )
+        if found is None:
+            log.info("%s status %s for unknown message %s", channel, status, external_id)
+        elif status == "failed":
+            log.warning("%s message %s failed: %s", channel, external_id, error)
+
     async def run_job(self, work: Callable[[Context], Awaitable[None]]) -> None:
         """Run a scheduled job in one transaction, then send what it queued."""
         ctx = await self._transaction(None, work)
@@ -108,9 +122,7 @@ class Engine:
             answer = ctx.answers[-1] if ctx.answers else None
             text = self.core.texts.render(answer.text) if answer and answer.text else None
             try:
-                await messenger.answer_callback(
-                    event.callback_id, text, bool(answer and answer.alert)
-                )
+                await messenger.answer_callback(event, text, bool(answer and answer.alert))
             except Exception:  # an unanswered tap only shows a spinner; nothing is owed
                 log.warning("answering callback %s failed", event.callback_id, exc_info=True)
         for report_id in ctx.albums_to_cancel:

@@ -50,6 +50,7 @@ class InboundEvent:
     reply_to_bot: bool = False
     bot_removed: bool = False
     moved_to: str | None = None  # the group's new chat id after becoming a supergroup
+    opens_window: bool = False  # WhatsApp: the person wrote, free-form replies allowed for 24 h
     fetched: list[FetchedMedia] = field(default_factory=list)
 
     @property

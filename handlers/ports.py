@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from handlers.events import Media
+from handlers.events import InboundEvent, Media
 from handlers.messages import Outgoing
 
 RefResolver = Callable[[str], Awaitable[str | None]]
@@ -22,12 +22,14 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         gone: bool = False,
         moved_to: str | None = None,
+        outside_window: bool = False,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent or gone
         self.retry_after = retry_after
         self.gone = gone  # the chat cannot be reached any more (bot kicked or blocked)
         self.moved_to = moved_to  # the group became a supergroup with this new chat id
+        self.outside_window = outside_window  # WhatsApp: only a template may reach them now
 
 
 class Messenger(Protocol):
@@ -37,7 +39,7 @@ class Messenger(Protocol):
 
     async def download(self, media: Media) -> bytes: ...
 
-    async def answer_callback(self, callback_id: str, text: str | None, alert: bool) -> None: ...
+    async def answer_callback(self, event: InboundEvent, text: str | None, alert: bool) -> None: ...
 
     async def deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
         """Send one outbox message; returns the platform message ids. Raises DeliveryError."""

@@ -101,12 +101,15 @@ async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:
     ctx.answer(t("review.type_hint"))
 
 
-async def receive_typed_reason(ctx: Context) -> None:
+async def receive_typed_reason(ctx: Context) -> bool:
+    """The answer to "type the reason"; False when this person was not asked one here."""
     if not ctx.can_decide():
-        return
+        return False
     question = await ctx.reports.take_reason_question(ctx.me.id, ctx.ev.chat_id)
-    if question is not None:
-        await _decide(ctx, question.report_id, ReportStatus(question.action), ctx.ev.text.strip())
+    if question is None:
+        return False
+    await _decide(ctx, question.report_id, ReportStatus(question.action), ctx.ev.text.strip())
+    return True
 
 
 async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | None) -> None:

@@ -51,6 +51,8 @@ async def route(ctx: Context) -> None:
         await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
+    if ev.opens_window and ctx.member is not None:
+        await ctx.people.touch_contact(ev.channel, ev.sender, ctx.now)
     if ev.is_private and ev.command == "start" and ev.args and ev.args[0] != reminders.REPORT_START:
         await join.accept_invite(ctx, ev.args[0])
         return
@@ -83,7 +85,8 @@ async def _private(ctx: Context) -> None:
             await handler(ctx)
     elif ev.media:
         await report.receive_media(ctx)
-    else:
+    elif not (ev.text.strip() and await review.receive_typed_reason(ctx)):
+        # An editor deciding in a private chat (WhatsApp) types the reason there.
         await report.receive_text(ctx)
 
 

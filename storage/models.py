@@ -134,6 +134,8 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
+    # WhatsApp: the last message from this person opens a 24-hour window for free-form replies.
+    last_inbound_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -347,6 +349,34 @@ class ScheduledSend(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReceivedWebhook(Base):
+    """A webhook body stored before it is answered 200, then processed; survives a crash."""
+
+    __tablename__ = "received_webhooks"
+    __table_args__ = (Index("ix_received_webhooks_open", "processed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class DeliveryReceipt(Base):
+    """A platform message id of something the outbox sent, and the latest status reported."""
+
+    __tablename__ = "delivery_receipts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="accepted")
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class KeyValue(Base):
     """Small process facts that must survive restarts (e.g. the bot's username)."""
 
@@ -360,6 +390,7 @@ __all__ = [
     "Base",
     "BoundChat",
     "Contact",
+    "DeliveryReceipt",
     "DraftStep",
     "InboxEntry",
     "Invite",
@@ -369,6 +400,7 @@ __all__ = [
     "OutboxMessage",
     "PendingReason",
     "Photo",
+    "ReceivedWebhook",
     "Report",
     "ReportCounter",
     "ReportEvent",

@@ -114,6 +114,21 @@ class People:
             result.append((member, unit, await self.contacts(member.id)))
         return result
 
+    async def touch_contact(self, channel: str, address: str, now: datetime) -> None:
+        """The person wrote: on WhatsApp this opens the 24-hour window for free-form replies."""
+        await self.s.execute(
+            update(Contact)
+            .where(Contact.channel == channel, Contact.address == address)
+            .values(last_inbound_at=now)
+        )
+
+    async def window_opened_at(self, channel: str, chat_id: str) -> datetime | None:
+        return await self.s.scalar(
+            select(func.max(Contact.last_inbound_at)).where(
+                Contact.channel == channel, Contact.chat_id == chat_id
+            )
+        )
+
     async def members_by_id(self, org_id: int) -> dict[int, Member]:
         rows = await self.s.scalars(select(Member).where(Member.org_id == org_id))
         return {m.id: m for m in rows}

@@ -10,7 +10,8 @@ import pytest
 
 from tests.databases import fresh_database
 from tests.fake_telegram import FakeTelegram
-from tests.harness import MONDAY_9_WIB, Clock, Harness, make_settings
+from tests.fake_whatsapp import FakeGraph
+from tests.harness import MONDAY_9_WIB, Clock, Harness, make_settings, whatsapp_settings
 
 PG_URL = os.environ.get("WARTA_TEST_DATABASE_URL", "")
 
@@ -35,6 +36,24 @@ async def bot(
     fake: FakeTelegram, tmp_path: Path, database_url: str, clock: Clock
 ) -> AsyncIterator[Harness]:
     harness = await Harness(fake, make_settings(tmp_path, database_url), clock).start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+@pytest.fixture
+def graph() -> FakeGraph:
+    return FakeGraph()
+
+
+@pytest.fixture
+async def both(
+    fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
+) -> AsyncIterator[Harness]:
+    """Warta with Telegram and WhatsApp on, against both fakes."""
+    settings = make_settings(tmp_path, database_url, **whatsapp_settings(graph))
+    harness = await Harness(fake, settings, clock, graph).start()
     try:
         yield harness
     finally:

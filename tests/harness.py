@@ -15,7 +15,9 @@ from bot.settings import Settings
 from storage.models import Role
 from storage.people import People
 from tests.fake_telegram import FakeTelegram, Sent
+from tests.fake_whatsapp import FakeGraph
 from tests.telegram_users import NEWSROOM_CHAT, TgUser
+from tests.whatsapp_users import APP_SECRET, WaUser, encode, sign
 
 
 class Clock:
@@ -56,16 +58,39 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
     return Settings(_env_file=None, **values)
 
 
+def whatsapp_settings(graph: FakeGraph) -> dict[str, Any]:
+    return {
+        "whatsapp_phone_id": graph.phone_id,
+        "whatsapp_token": graph.token,
+        "whatsapp_app_secret": APP_SECRET,
+        "whatsapp_verify_token": "verify-me",
+        "whatsapp_number": "6281100000000",
+        "whatsapp_api_url": "http://fake-graph",
+    }
+
+
 class Harness:
-    def __init__(self, fake: FakeTelegram, settings: Settings, clock: Clock) -> None:
-        self.fake, self.settings, self.clock = fake, settings, clock
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        settings: Settings,
+        clock: Clock,
+        graph: FakeGraph | None = None,
+    ) -> None:
+        self.fake, self.settings, self.clock, self.graph = fake, settings, clock, graph
         self.warta: Warta | None = None
         self._users = 0
 
     async def start(self) -> Harness:
         transport = httpx.ASGITransport(app=self.fake.app)
-        self.warta = Warta(self.settings, httpx_kwargs={"transport": transport}, clock=self.clock)
-        await self.warta.start(background_outbox=False)
+        graph = {"transport": httpx.ASGITransport(app=self.graph.app)} if self.graph else None
+        self.warta = Warta(
+            self.settings,
+            httpx_kwargs={"transport": transport},
+            whatsapp_httpx_kwargs=graph,
+            clock=self.clock,
+        )
+        await self.warta.start(background=False)
         return self
 
     async def stop(self) -> None:
@@ -89,6 +114,34 @@ class Harness:
         if deliver:
             await self.w.outbox.drain()
         return update
+
+    async def wa_post(
+        self, body: dict[str, Any], *, signature: str | None = "sign", deliver: bool = True
+    ) -> httpx.Response:
+        """POST a webhook body to the web app as Meta would (signed unless told otherwise)."""
+        raw = encode(body)
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            headers["X-Hub-Signature-256"] = sign(raw)
+        elif signature is not None:
+            headers["X-Hub-Signature-256"] = signature
+        transport = httpx.ASGITransport(app=self.w.web.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://warta") as client:
+            response = await client.post("/webhooks/whatsapp", content=raw, headers=headers)
+        await self.w.web.drain()
+        if deliver:
+            await self.w.outbox.drain()
+        return response
+
+    def wa_user(self, name: str) -> WaUser:
+        assert self.graph is not None
+        self._users += 1
+        return WaUser(self.graph, f"62812000{self._users:05d}", name)
+
+    async def wa_join(self, user: WaUser, role: Role, unit: str | None = None) -> WaUser:
+        code = await self.invite_code(role, unit)
+        await self.wa_post(user.text(f"GABUNG {code}"))
+        return user
 
     async def tick(self) -> None:
         """One scheduler pass at the clock's time, then deliver what it queued."""

@@ -224,8 +224,8 @@ class TelegramMessenger:
         file = await self.bot.get_file(media.ref)
         return bytes(await file.download_as_bytearray())
 
-    async def answer_callback(self, callback_id: str, text: str | None, alert: bool) -> None:
-        await self.bot.answer_callback_query(callback_id, text=text, show_alert=alert)
+    async def answer_callback(self, event: InboundEvent, text: str | None, alert: bool) -> None:
+        await self.bot.answer_callback_query(event.callback_id, text=text, show_alert=alert)
 
     async def deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
         try:
@@ -502,6 +502,9 @@ class TelegramChannel:
         except Exception:  # menus are a convenience; never a reason not to start
             log.warning("registering command menus failed", exc_info=True)
         await self.app.start()
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
 
     async def start_polling(self) -> None:
         assert self.app.updater is not None

@@ -1,0 +1,382 @@
+"""WhatsApp adapter (Cloud API through pywa): webhooks -> InboundEvent, outbox -> Graph API calls.
+
+The only module that imports pywa. pywa verifies signatures and parses updates; we feed it one
+message or status at a time because its update classes read only the first item of a batched
+body (pywa#229), and we dedupe on the wamid in the database (its own dedupe is in memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pywa import utils as pywa_utils
+from pywa.errors import ReEngagementMessage, ThrottlingError, WhatsAppError
+from pywa.types import (
+    Button as WaButton,
+)
+from pywa.types import (
+    CallbackButton,
+    CallbackSelection,
+    Message,
+    MessageStatus,
+    Section,
+    SectionList,
+    SectionRow,
+)
+from pywa_async import WhatsApp
+from pywa_async.handlers import (
+    CallbackButtonHandler,
+    CallbackSelectionHandler,
+    MessageHandler,
+    MessageStatusHandler,
+)
+
+from handlers.events import InboundEvent, Media
+from handlers.messages import Album, Button, Edit, File, Outgoing, PhotoRef, T, Text
+from handlers.ports import DeliveryError, RefResolver
+from handlers.texts import Texts
+from storage.media import MediaStore
+
+log = logging.getLogger(__name__)
+CHANNEL = "whatsapp"
+
+# WhatsApp people do not type slashes: a first word like these is a command, as /lapor is.
+KEYWORDS = {
+    "lapor": "lapor",
+    "batal": "batal",
+    "status": "status",
+    "bantuan": "bantuan",
+    "menu": "bantuan",
+    "pilar": "pilar",
+    "laporan": "laporan",
+    "pengingat": "pengingat",
+    "gabung": "start",
+    "berhenti": "berhenti",
+    "stop": "berhenti",
+    "mulai": "mulai",
+}
+MAX_BUTTONS, BUTTON_TITLE = 3, 20  # reply buttons
+MAX_ROWS, ROW_TITLE = 10, 24  # list rows
+INTERACTIVE_BODY, TEXT_LIMIT, CAPTION_LIMIT = 1024, 4096, 1024
+
+StatusCallback = Callable[[str, str, str | None], Awaitable[None]]  # id, status, error
+
+
+class WhatsAppMarkup:
+    """WhatsApp formats *bold* itself; user text is shown as typed."""
+
+    def escape(self, text: str) -> str:
+        return text
+
+    def bold(self, text: str) -> str:
+        return f"*{text}*"
+
+
+def parse_command(text: str) -> tuple[str | None, list[str]]:
+    words = text.strip().split()
+    if not words:
+        return None, []
+    head = words[0].lower()
+    if head.startswith("/"):
+        return head[1:], words[1:]
+    command = KEYWORDS.get(head)
+    return (command, words[1:]) if command else (None, [])
+
+
+def sender_of(update: Message | CallbackButton | CallbackSelection) -> str:
+    """The business-scoped user id when Meta sends one (usernames hide the number), else wa_id."""
+    user = update.from_user
+    return str(user.bsuid or user.wa_id)
+
+
+def message_event(msg: Message) -> InboundEvent:
+    text = msg.text or msg.caption or ""
+    command, args = parse_command(msg.text or "")
+    who = sender_of(msg)
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=msg.id,
+        sender=who,
+        sender_name=msg.from_user.name or who,
+        chat_id=who,
+        is_private=True,
+        text=text,
+        command=command,
+        args=args,
+        media=_media(msg),
+        message_id=msg.id,
+        reply_to_bot=msg.reply_to_message is not None,
+        opens_window=True,
+    )
+
+
+def _media(msg: Message) -> list[Media]:
+    if msg.image is not None:
+        i = msg.image
+        return [Media("photo", i.id, i.sha256 or i.id, i.mime_type, None)]
+    if msg.document is not None:
+        d = msg.document
+        return [Media("document", d.id, d.sha256 or d.id, d.mime_type, None, d.filename)]
+    for kind in ("video", "audio", "sticker"):
+        item = getattr(msg, kind, None)
+        if item is not None:
+            return [Media(kind, item.id, item.sha256 or item.id, item.mime_type, None)]
+    return []
+
+
+def tap_event(tap: CallbackButton | CallbackSelection) -> InboundEvent:
+    who = sender_of(tap)
+    return InboundEvent(
+        channel=CHANNEL,
+        event_id=tap.id,
+        sender=who,
+        sender_name=tap.from_user.name or who,
+        chat_id=who,
+        is_private=True,
+        callback_id=tap.id,
+        callback_data=str(tap.data),
+        message_id=tap.reply_to_message.id if tap.reply_to_message else None,
+        opens_window=True,
+    )
+
+
+def split_batch(body: bytes) -> Iterator[bytes]:
+    """One body per message or status: pywa reads only the first of each (pywa#229)."""
+    data = json.loads(body)
+    for entry in data.get("entry", []):
+        for change in entry.get("changes", []):
+            value = change.get("value", {})
+            items = [("messages", m) for m in value.get("messages", [])]
+            items += [("statuses", s) for s in value.get("statuses", [])]
+            if not items:
+                yield _body(data, entry, change, value)
+            for key, item in items:
+                single = {k: v for k, v in value.items() if k not in ("messages", "statuses")}
+                single[key] = [item]
+                if key == "messages":
+                    single["contacts"] = _contacts_of(value.get("contacts", []), item)
+                yield _body(data, entry, change, single)
+
+
+def _contacts_of(contacts: list[dict[str, Any]], message: dict[str, Any]) -> list[dict[str, Any]]:
+    sender = message.get("from")
+    mine = [c for c in contacts if sender and sender in (c.get("wa_id"), c.get("user_id"))]
+    return mine or contacts[:1]
+
+
+def _body(data: dict[str, Any], entry: dict[str, Any], change: dict[str, Any], value: Any) -> bytes:
+    single_change = {**change, "value": value}
+    single_entry = {**entry, "changes": [single_change]}
+    return json.dumps({**data, "entry": [single_entry]}).encode()
+
+
+def whatsapp_invite_link(number: str, code: str) -> str:
+    return f"https://wa.me/{number}?text={quote(f'GABUNG {code}')}"
+
+
+class WhatsAppMessenger:
+    """The Messenger port on pywa's async client."""
+
+    channel = CHANNEL
+    tracks_status = True  # Meta reports sent/delivered/read/failed by webhook
+
+    def __init__(self, wa: WhatsApp, texts: Texts, media: MediaStore, number: str | None) -> None:
+        self.wa, self.texts, self.media, self.number = wa, texts, media, number
+        self.markup = WhatsAppMarkup()
+
+    def invite_link(self, code: str) -> str | None:
+        return whatsapp_invite_link(self.number, code) if self.number else None
+
+    async def download(self, media: Media) -> bytes:
+        found = await self.wa.get_media_url(media.ref)
+        return await self.wa.get_media_bytes(found.url)
+
+    async def answer_callback(self, event: InboundEvent, text: str | None, alert: bool) -> None:
+        # WhatsApp has no tap answers: a word that matters (an alert) is sent as a message.
+        if text and alert:
+            await self.wa.send_message(event.chat_id, text)
+
+    async def deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
+        try:
+            return await self._deliver(chat_id, message)
+        except ReEngagementMessage as exc:
+            raise DeliveryError(str(exc), permanent=True, outside_window=True) from exc
+        except ThrottlingError as exc:
+            raise DeliveryError(str(exc)) from exc
+        except WhatsAppError as exc:
+            transient = exc.is_transient or (exc.status_code or 0) >= 500
+            raise DeliveryError(str(exc), permanent=not transient) from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryError(repr(exc)) from exc
+
+    async def _deliver(self, chat_id: str, message: Outgoing) -> list[str]:
+        if isinstance(message, Text):
+            return [await self._send_text(chat_id, message.lines, message.buttons)]
+        if isinstance(message, Edit):
+            # Sent messages cannot be edited here: a change comes as a new message, and new
+            # choices (reasons under a card) as a new list; removed buttons simply stay.
+            if message.lines:
+                return [await self._send_text(chat_id, message.lines, message.buttons)]
+            if message.buttons:
+                return [await self._send_text(chat_id, [T("wa.choose")], message.buttons)]
+            return []
+        if isinstance(message, Album):
+            return await self._send_album(chat_id, message)
+        return [await self._send_file(chat_id, message)]
+
+    async def _send_text(self, chat_id: str, lines: list[T], buttons: list[list[Button]]) -> str:
+        flat = [b for row in buttons for b in row]
+        links = [b for b in flat if b.url]
+        taps = [b for b in flat if b.data]
+        body = self.texts.render_lines(lines, self.markup)
+        for link in links:
+            body += f"\n{self.texts.render(link.label)}: {link.url}"
+        if not taps:
+            sent = await self.wa.send_message(chat_id, _clip(body, TEXT_LIMIT))
+            return sent.id
+        sent = await self.wa.send_message(
+            chat_id, _clip(body, INTERACTIVE_BODY), buttons=self._choices(taps)
+        )
+        return sent.id
+
+    def _choices(self, taps: list[Button]) -> list[WaButton] | SectionList:
+        titles = [self.texts.render(b.label) for b in taps]
+        if len(taps) <= MAX_BUTTONS and all(len(x) <= BUTTON_TITLE for x in titles):
+            return [
+                WaButton(title, callback_data=b.data or "")
+                for title, b in zip(titles, taps, strict=True)
+            ]
+        if len(taps) > MAX_ROWS:
+            log.warning("%d choices; WhatsApp lists hold %d", len(taps), MAX_ROWS)
+        rows = [
+            SectionRow(title=_clip(title, ROW_TITLE), callback_data=b.data or "", description=None)
+            for title, b in zip(titles[:MAX_ROWS], taps[:MAX_ROWS], strict=True)
+        ]
+        return SectionList(button_title="Pilih", sections=[Section(title="Pilihan", rows=rows)])
+
+    async def _send_album(self, chat_id: str, album: Album) -> list[str]:
+        caption = _clip(self.texts.render_lines(album.caption, self.markup), CAPTION_LIMIT)
+        ids = []
+        for i, photo in enumerate(album.photos):
+            data = await self._photo_bytes(photo)
+            sent = await self.wa.send_image(
+                chat_id, data, caption=caption if i == 0 else None, mime_type="image/jpeg"
+            )
+            ids.append(sent.id)
+        return ids
+
+    async def _photo_bytes(self, photo: PhotoRef) -> bytes:
+        # Originals can be 20 MB; WhatsApp takes 5 MB images. A 2048 px JPEG without GPS.
+        return await asyncio.to_thread(self.media.upload_copy, photo.path)
+
+    async def _send_file(self, chat_id: str, message: File) -> str:
+        try:
+            data = await asyncio.to_thread(Path(message.path).read_bytes)
+        except OSError as exc:
+            raise DeliveryError(f"file {message.path} is gone: {exc}", permanent=True) from exc
+        caption = _clip(self.texts.render_lines(message.caption, self.markup), CAPTION_LIMIT)
+        if message.as_photo:
+            sent = await self.wa.send_image(
+                chat_id, data, caption=caption or None, mime_type="image/png"
+            )
+        else:
+            sent = await self.wa.send_document(
+                chat_id,
+                data,
+                filename=message.filename,
+                caption=caption or None,
+                mime_type=_mime(message.filename),
+            )
+        return sent.id
+
+
+def _mime(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return {
+        ".pdf": "application/pdf",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".png": "image/png",
+    }.get(suffix, "application/octet-stream")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class WhatsAppChannel:
+    """One business number: pywa's client, our Messenger, and the webhook entry points."""
+
+    def __init__(
+        self,
+        *,
+        phone_id: str,
+        token: str,
+        app_secret: str,
+        verify_token: str,
+        api_url: str,
+        on_event: Callable[[InboundEvent], Awaitable[None]],
+        on_status: StatusCallback,
+        texts: Texts,
+        media: MediaStore,
+        number: str | None = None,
+        httpx_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.on_event, self.on_status = on_event, on_status
+        self.wa = WhatsApp(
+            phone_id=phone_id,
+            token=token,
+            server=None,
+            verify_token=verify_token,
+            app_secret=app_secret,
+            skip_duplicate_updates=False,  # the database dedupes, across restarts too
+            session=httpx.AsyncClient(timeout=30, **(httpx_kwargs or {})),
+        )
+        # pywa has no option for the Graph API base (FACTS.md §2): point its session there.
+        version = self.wa.api._session.base_url.path.rstrip("/").rsplit("/", 1)[-1]
+        self.wa.api._session.base_url = f"{api_url.rstrip('/')}/{version}"
+        self.wa.add_handlers(
+            MessageHandler(self._on_message),
+            CallbackButtonHandler(self._on_tap),
+            CallbackSelectionHandler(self._on_tap),
+            MessageStatusHandler(self._on_status),
+        )
+        self.messenger = WhatsAppMessenger(self.wa, texts, media, number)
+
+    async def challenge(
+        self, mode: str | None, token: str | None, challenge: str | None
+    ) -> tuple[str, int]:
+        if mode != "subscribe":
+            return "Forbidden", 403
+        body, status = await self.wa.webhook_challenge_handler(vt=token, ch=challenge)
+        return str(body), status
+
+    async def is_signed(self, body: bytes, signature: str | None) -> bool:
+        return await self.wa.webhook_update_validator(body, signature) is None
+
+    async def process(self, body: bytes) -> None:
+        """Handle a stored, already verified body: every message and status in it."""
+        for single in split_batch(body):
+            await self.wa.webhook_update_handler(single)
+
+    async def close(self) -> None:
+        await self.wa.api._session.aclose()
+
+    async def _on_message(self, _wa: WhatsApp, msg: Message) -> None:
+        await self.on_event(message_event(msg))
+
+    async def _on_tap(self, _wa: WhatsApp, tap: CallbackButton | CallbackSelection) -> None:
+        await self.on_event(tap_event(tap))
+
+    async def _on_status(self, _wa: WhatsApp, status: MessageStatus) -> None:
+        error = str(status.error) if status.error else None
+        await self.on_status(status.id, str(status.status.value), error)
+
+
+SIGNATURE_HEADER = pywa_utils.HUB_SIG

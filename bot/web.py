@@ -1,0 +1,138 @@
+"""One ASGI app for webhooks and health: verify, store, answer 200, then process.
+
+A webhook body is written to the database before the 200 goes back, so a crash between the
+two loses nothing: unprocessed bodies are processed again on start (the inbox dedupes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import SIGNATURE_HEADER, WhatsAppChannel
+from storage.models import utcnow
+from storage.webhooks import Webhooks
+
+log = logging.getLogger(__name__)
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WHATSAPP_PATH, TELEGRAM_PATH = "/webhooks/whatsapp", "/webhooks/telegram"
+
+
+class WebApp:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        whatsapp: WhatsAppChannel | None = None,
+        telegram: TelegramChannel | None = None,
+        telegram_secret: str | None = None,
+        healthy: Callable[[], bool] = lambda: True,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy
+        self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
+        self._tasks: set[asyncio.Task[None]] = set()
+        routes = [Route("/health", self._health, methods=["GET"])]
+        if whatsapp is not None:
+            routes.append(Route(WHATSAPP_PATH, self._whatsapp_challenge, methods=["GET"]))
+            routes.append(Route(WHATSAPP_PATH, self._whatsapp_post, methods=["POST"]))
+        if telegram is not None and telegram_secret:
+            routes.append(Route(TELEGRAM_PATH, self._telegram_post, methods=["POST"]))
+        self.app = Starlette(routes=routes)
+        self._server: uvicorn.Server | None = None
+
+    # ---- routes -----------------------------------------------------------------------------
+    async def _health(self, _request: Request) -> Response:
+        ok = self.healthy()
+        return JSONResponse({"ok": ok}, status_code=200 if ok else 503)
+
+    async def _whatsapp_challenge(self, request: Request) -> Response:
+        assert self.whatsapp is not None
+        q = request.query_params
+        body, status = await self.whatsapp.challenge(
+            q.get("hub.mode"), q.get("hub.verify_token"), q.get("hub.challenge")
+        )
+        return PlainTextResponse(body, status_code=status)
+
+    async def _whatsapp_post(self, request: Request) -> Response:
+        assert self.whatsapp is not None
+        body = await request.body()
+        if not await self.whatsapp.is_signed(body, request.headers.get(SIGNATURE_HEADER)):
+            log.warning("refused a WhatsApp webhook with a missing or wrong signature")
+            return PlainTextResponse("Unauthorized", status_code=401)
+        return await self._accept("whatsapp", body)
+
+    async def _telegram_post(self, request: Request) -> Response:
+        given = request.headers.get(TELEGRAM_SECRET_HEADER, "")
+        if not hmac.compare_digest(given, self.telegram_secret or ""):
+            log.warning("refused a Telegram webhook with a wrong secret token")
+            return PlainTextResponse("Unauthorized", status_code=401)
+        return await self._accept("telegram", await request.body())
+
+    async def _accept(self, channel: str, body: bytes) -> Response:
+        try:
+            json.loads(body)
+        except ValueError:
+            return PlainTextResponse("Bad Request", status_code=400)
+        async with self.sessionmaker() as session, session.begin():
+            webhook_id = await Webhooks(session).store(channel, body, self.clock())
+        self._spawn(self.process(webhook_id))
+        return PlainTextResponse("ok")
+
+    # ---- processing -------------------------------------------------------------------------
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def process(self, webhook_id: int) -> None:
+        async with self.sessionmaker() as session:
+            row = await Webhooks(session).get(webhook_id)
+        if row is None or row.processed_at is not None:
+            return
+        try:
+            await self._dispatch(row.channel, row.body.encode("utf-8"))
+        except Exception:  # a body that breaks the parser must not be retried forever
+            log.exception("processing %s webhook %s failed", row.channel, webhook_id)
+        async with self.sessionmaker() as session, session.begin():
+            await Webhooks(session).mark_processed(webhook_id, self.clock())
+
+    async def _dispatch(self, channel: str, body: bytes) -> None:
+        if channel == "whatsapp" and self.whatsapp is not None:
+            await self.whatsapp.process(body)
+        elif channel == "telegram" and self.telegram is not None:
+            await self.telegram.process(json.loads(body))
+
+    async def process_backlog(self) -> None:
+        """Bodies stored but not processed when the process stopped."""
+        async with self.sessionmaker() as session:
+            pending = await Webhooks(session).unprocessed()
+        for webhook_id in pending:
+            await self.process(webhook_id)
+
+    async def drain(self) -> None:
+        """Wait for everything received so far to be processed (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # ---- serving ----------------------------------------------------------------------------
+    async def serve(self, host: str, port: int) -> None:
+        config = uvicorn.Config(self.app, host=host, port=port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        await self._server.serve()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True

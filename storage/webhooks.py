@@ -1,0 +1,72 @@
+"""Webhook bodies stored before they are answered, and delivery receipts for what was sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DeliveryReceipt, OutboxMessage, ReceivedWebhook
+
+
+class Webhooks:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def store(self, channel: str, body: bytes, now: datetime) -> int:
+        row = ReceivedWebhook(channel=channel, body=body.decode("utf-8"), received_at=now)
+        self.s.add(row)
+        await self.s.flush()
+        return row.id
+
+    async def get(self, webhook_id: int) -> ReceivedWebhook | None:
+        return await self.s.get(ReceivedWebhook, webhook_id)
+
+    async def unprocessed(self, limit: int = 500) -> list[int]:
+        rows = await self.s.scalars(
+            select(ReceivedWebhook.id)
+            .where(ReceivedWebhook.processed_at.is_(None))
+            .order_by(ReceivedWebhook.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def mark_processed(self, webhook_id: int, now: datetime) -> None:
+        await self.s.execute(
+            update(ReceivedWebhook).where(ReceivedWebhook.id == webhook_id).values(processed_at=now)
+        )
+
+
+class Receipts:
+    """Platform message ids of outbox messages, so status webhooks find what they are about."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    def add(self, channel: str, external_ids: list[str], outbox_id: int, now: datetime) -> None:
+        for external_id in external_ids:
+            self.s.add(
+                DeliveryReceipt(
+                    channel=channel, external_id=external_id, outbox_id=outbox_id, updated_at=now
+                )
+            )
+
+    async def update(
+        self, channel: str, external_id: str, status: str, error: str | None, now: datetime
+    ) -> tuple[DeliveryReceipt, OutboxMessage] | None:
+        row = await self.s.execute(
+            select(DeliveryReceipt, OutboxMessage)
+            .join(OutboxMessage, OutboxMessage.id == DeliveryReceipt.outbox_id)
+            .where(DeliveryReceipt.channel == channel, DeliveryReceipt.external_id == external_id)
+        )
+        found = row.first()
+        if found is None:
+            return None
+        receipt, message = found
+        if RANK.get(status, 0) >= RANK.get(receipt.status, 0):  # statuses arrive out of order
+            receipt.status, receipt.error, receipt.updated_at = status, error, now
+        return receipt, message
+
+
+RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
