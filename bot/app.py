@@ -11,7 +11,7 @@ from typing import Any
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp import Templates, WhatsAppChannel
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -26,6 +26,7 @@ from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.media import MediaStore
 from storage.models import utcnow
+from storage.people import People
 
 log = logging.getLogger(__name__)
 USERNAME_KEY = "telegram.username"
@@ -140,7 +141,18 @@ class Warta:
             media=self.core.media,
             number=s.whatsapp_number,
             httpx_kwargs=httpx_kwargs,
+            window=self._window_opened_at,
+            clock=self.clock,
+            templates=Templates(
+                s.whatsapp_template_notify,
+                s.whatsapp_template_reminder,
+                s.whatsapp_template_language,
+            ),
         )
+
+    async def _window_opened_at(self, chat_id: str) -> datetime | None:
+        async with self.sessionmaker() as session:
+            return await People(session).window_opened_at(WHATSAPP, chat_id)
 
     @property
     def serves_web(self) -> bool:
@@ -157,8 +169,10 @@ class Warta:
     async def _on_event(self, event: InboundEvent) -> None:
         await self.engine.handle(event)
 
-    async def _on_whatsapp_status(self, external_id: str, status: str, error: str | None) -> None:
-        await self.engine.record_status(WHATSAPP, external_id, status, error)
+    async def _on_whatsapp_status(
+        self, external_id: str, status: str, error: str | None, window_closed: bool
+    ) -> None:
+        await self.engine.record_status(WHATSAPP, external_id, status, error, window_closed)
 
     async def start(self, *, background: bool = True) -> None:
         """Migrate, connect, start; raises TokenRejected when the Telegram token is refused.

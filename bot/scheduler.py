@@ -48,6 +48,7 @@ class Scheduler:
         self.engine, self.clock, self.interval = engine, clock, interval
         self.jobs: list[Job] = jobs or [
             reminders.send_group_reminders,
+            reminders.send_personal_reminders,
             nudges.nudge_quiet_units,
             nudges.list_stale_reports,
             weekly.send_weekly,

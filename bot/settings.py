@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = None
     # The business number people write to, for wa.me invite links (digits, e.g. 6281234567890).
     whatsapp_number: str | None = None
+    # Approved message templates, for people whose 24-hour window is closed.
+    whatsapp_template_notify: str = "warta_pemberitahuan"
+    whatsapp_template_reminder: str = "warta_pengingat"
+    whatsapp_template_language: str = "id"
     # Graph API base (for tests and proxies), like telegram_api_url.
     whatsapp_api_url: str = "https://graph.facebook.com"
     # The web server for webhooks and health (started when a webhook channel is configured).

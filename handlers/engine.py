@@ -14,11 +14,11 @@ from handlers import router
 from handlers.config import Core
 from handlers.context import Context
 from handlers.events import FetchedMedia, InboundEvent, Media
-from handlers.messages import t
+from handlers.messages import from_payload, t, template_for, to_payload
 from handlers.ports import Messenger
 from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
-from storage.outbox import Inbox
+from storage.outbox import Inbox, Outbox
 from storage.people import People
 from storage.webhooks import Receipts
 
@@ -97,17 +97,34 @@ class Engine:
         return ctx
 
     async def record_status(
-        self, channel: str, external_id: str, status: str, error: str | None
+        self,
+        channel: str,
+        external_id: str,
+        status: str,
+        error: str | None,
+        window_closed: bool = False,
     ) -> None:
-        """A delivery status from the platform (sent, delivered, read, failed)."""
+        """A delivery status from the platform (sent, delivered, read, failed).
+
+        A message that failed because the person's 24-hour window had closed is sent again
+        as a template, the only kind that may still reach them.
+        """
+        now = self.clock()
         async with self.sessionmaker() as session, session.begin():
-            found = await Receipts(session).update(
-                channel, external_id, status, error, self.clock()
-            )
-        if found is None:
-            log.info("%s status %s for unknown message %s", channel, status, external_id)
-        elif status == "failed":
+            found = await Receipts(session).update(channel, external_id, status, error, now)
+            if found is None:
+                log.info("%s status %s for unknown message %s", channel, status, external_id)
+                return
+            message = found[1]
+            if status != "failed":
+                return
             log.warning("%s message %s failed: %s", channel, external_id, error)
+            if window_closed and message.payload.get("type") != "template":
+                instead = template_for(from_payload(message.payload))
+                if instead is not None:
+                    outbox = Outbox(session)
+                    outbox.enqueue(channel, message.chat_id, to_payload(instead), now=now)
+        self.on_outbox()
 
     async def run_job(self, work: Callable[[Context], Awaitable[None]]) -> None:
         """Run a scheduled job in one transaction, then send what it queued."""

@@ -39,10 +39,21 @@ class PhotoRef:
 
 
 @dataclass(frozen=True)
+class Template:
+    """An approved WhatsApp template: the only thing that reaches a person whose 24-hour window
+    is closed. name is a key (notify, reminder) the configuration maps to Meta's template."""
+
+    name: str
+    params: list[T]
+    type: str = "template"
+
+
+@dataclass(frozen=True)
 class Text:
     lines: list[T]
     buttons: list[list[Button]] = field(default_factory=list)
     force_reply: bool = False
+    fallback: Template | None = None  # sent instead where free text may not go (WhatsApp)
     type: str = "text"
 
 
@@ -75,7 +86,17 @@ class File:
     type: str = "file"
 
 
-Outgoing = Text | Album | Edit | File
+Outgoing = Text | Album | Edit | File | Template
+
+
+def template_for(message: Outgoing) -> Template | None:
+    """What to send instead where only a template may go (a closed WhatsApp window)."""
+    if isinstance(message, Template):
+        return message
+    if isinstance(message, Text):
+        return message.fallback or Template("notify", message.lines)
+    lines = message.caption if isinstance(message, Album | File) else message.lines
+    return Template("notify", lines) if lines else None
 
 
 def to_payload(message: Outgoing) -> dict[str, Any]:
@@ -89,6 +110,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
             photos=[PhotoRef(**p) for p in payload["photos"]],
             caption=_lines(payload["caption"]),
         )
+    if kind == "template":
+        return _template(payload)
     if kind == "file":
         return File(
             payload["path"],
@@ -101,7 +124,17 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         return Edit(
             _lines(payload["lines"]), buttons, payload.get("message_id"), payload.get("ref")
         )
-    return Text(_lines(payload["lines"]), buttons, bool(payload.get("force_reply")))
+    fallback = payload.get("fallback")
+    return Text(
+        _lines(payload["lines"]),
+        buttons,
+        bool(payload.get("force_reply")),
+        _template(fallback) if fallback else None,
+    )
+
+
+def _template(payload: dict[str, Any]) -> Template:
+    return Template(payload["name"], _lines(payload["params"]))
 
 
 def _lines(items: list[dict[str, Any]]) -> list[T]:

@@ -29,6 +29,18 @@ async def my_reminders(ctx: Context) -> None:
     ctx.reply(t("nudge.mine_on" if ctx.me.reminders_on else "nudge.mine_off"))
 
 
+async def stop_reminders(ctx: Context) -> None:
+    """BERHENTI: no more reminders or nudges for this person, on any channel."""
+    ctx.me.reminders_on = False
+    ctx.reply(t("nudge.stopped"))
+
+
+async def start_reminders(ctx: Context) -> None:
+    """MULAI: reminders and nudges again."""
+    ctx.me.reminders_on = True
+    ctx.reply(t("nudge.started"))
+
+
 async def nudge_quiet_units(ctx: Context) -> None:
     """Scheduler job: after the nudge time on a working day, once per unit per day."""
     today = ctx.today()

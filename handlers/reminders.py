@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from handlers.clock import at_local, hhmm, local_time, parse_local_time, utc_minute
 from handlers.context import Context
-from handlers.messages import Button, T, Text, raw, t
+from handlers.messages import Button, T, Template, Text, raw, t
 from handlers.timefmt import DAYS, MONTHS, zone_label
 from storage.models import Role, Subscription
 
@@ -108,6 +108,54 @@ async def send_group_reminders(ctx: Context) -> None:
         if target_of(sub) in taken:
             message = Text(_greeting(sub, lines), report_button(ctx, sub.channel))
             ctx.send(sub.channel, sub.chat_id, message)
+
+
+PERSONAL = ("whatsapp",)  # channels without usable groups: reminders go to each person
+
+
+async def send_personal_reminders(ctx: Context) -> None:
+    """Scheduler job: on WhatsApp the morning reminder goes to each operator who wants it."""
+    today = ctx.today()
+    rhythm = ctx.core.rhythm
+    due = at_local(today, rhythm.reminder_time, ctx.core.tz)
+    grace = at_local(today, rhythm.grace_until, ctx.core.tz)
+    if not due <= ctx.now <= max(grace, due + LATE_GRACE):
+        return
+    period = today.isoformat()
+    done = await ctx.reminders.claimed_targets(REMINDER, period)
+    people = [
+        (member, contact)
+        for member, _unit, contacts in await ctx.people.members(ctx.org.id)
+        if member.active and member.reminders_on and member.role == Role.OPERATOR
+        for contact in contacts
+        if contact.channel in PERSONAL and f"{contact.channel}:{contact.chat_id}" not in done
+    ]
+    if not people:
+        return
+    lines = await _reminder_content(ctx, today)
+    targets = [f"{c.channel}:{c.chat_id}" for _m, c in people]
+    outcome = "sent" if lines is not None else "skipped"
+    taken = await ctx.reminders.claim_many(REMINDER, targets, period, outcome=outcome, now=ctx.now)
+    if lines is None:
+        return
+    fallback = _reminder_template(ctx, today)
+    for member, contact in people:
+        if f"{contact.channel}:{contact.chat_id}" in taken:
+            text = [
+                t("reminder.hello_person", name=member.name),
+                *lines,
+                t("reminder.personal_tail"),
+            ]
+            ctx.send(contact.channel, contact.chat_id, Text(text, fallback=fallback))
+
+
+def _reminder_template(ctx: Context, today: date) -> Template:
+    """Outside the 24-hour window: the approved reminder template (pillar, idea)."""
+    pillar = ctx.core.schedule.focus_for(today)
+    holiday = ctx.core.workdays.holiday(today)
+    name = holiday or (pillar.name if pillar else "-")
+    idea = (pillar.idea(today) if pillar and not holiday else None) or "-"
+    return Template("reminder", [raw(name), raw(idea)])
 
 
 def _due_at(ctx: Context, sub: Subscription, day: date) -> datetime:

@@ -31,6 +31,8 @@ PRIVATE_COMMANDS = {
     "jadwal": pillars.reload_command,
     "pengingat": nudges.my_reminders,
     "laporan": weekly.recap_command,
+    "berhenti": nudges.stop_reminders,
+    "mulai": nudges.start_reminders,
 }
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
@@ -51,8 +53,13 @@ async def route(ctx: Context) -> None:
         await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
-    if ev.opens_window and ctx.member is not None:
+    await _dispatch(ctx)
+    if ev.opens_window and ctx.member is not None:  # after joining, too
         await ctx.people.touch_contact(ev.channel, ev.sender, ctx.now)
+
+
+async def _dispatch(ctx: Context) -> None:
+    ev = ctx.ev
     if ev.is_private and ev.command == "start" and ev.args and ev.args[0] != reminders.REPORT_START:
         await join.accept_invite(ctx, ev.args[0])
         return

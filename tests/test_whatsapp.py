@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 from sqlalchemy import func, select
 
 from storage.models import DeliveryReceipt, InboxEntry, ReceivedWebhook, Role
 from tests.harness import CAPTION, Harness, jpeg
-from tests.telegram_users import NEWSROOM_CHAT
 from tests.whatsapp_users import batch, status
 
 
@@ -16,7 +17,11 @@ async def test_verification_challenge(both: Harness) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://warta") as client:
         ok = await client.get(
             "/webhooks/whatsapp",
-            params={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"},
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": "verify-me",
+                "hub.challenge": "42",
+            },
         )
         wrong = await client.get(
             "/webhooks/whatsapp",
@@ -133,7 +138,6 @@ async def test_webhook_stored_but_not_processed_is_processed_on_start(both: Harn
     operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan B")
     async with both.w.sessionmaker() as session, session.begin():
         from storage.webhooks import Webhooks
-
         from tests.whatsapp_users import encode
 
         await Webhooks(session).store("whatsapp", encode(operator.text("/status")), both.clock())
@@ -152,5 +156,67 @@ async def test_non_editor_tap_on_whatsapp_is_refused(both: Harness) -> None:
     forged = operator.tap(card, "Setujui")
     await both.wa_post(forged)
     assert "redaktur" in operator.last().text.lower()
-    assert "Setujui" in [t for t, _ in editor.last().buttons][0]
-    assert NEWSROOM_CHAT  # the Telegram side is untouched: no newsroom bound here
+    assert editor.last().buttons[0][0] == "✅ Setujui"  # the card is still undecided
+
+
+TUESDAY_7_WIB = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+
+
+async def test_decision_outside_the_window_goes_as_a_template(both: Harness) -> None:
+    editor = await both.join(both.user("Rina"), Role.EDITOR)
+    await both.newsroom(editor)
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.wa_post(operator.image(jpeg(), caption=CAPTION))
+    await both.wa_post(operator.tap(operator.last(), "Kirim"))
+    both.clock.advance(days=2)
+    await both.send(editor.tap_button(both.card(), "Setujui"))
+    notice = operator.last()
+    assert notice.type == "template" and notice.template == "warta_pemberitahuan/id"
+    assert "#2026-0001" in notice.text and "\n" not in notice.text
+
+
+async def test_failed_status_outside_the_window_is_resent_as_a_template(both: Harness) -> None:
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.wa_post(operator.text("/status"))
+    answer = operator.last()
+    assert answer.type == "text"
+    await both.wa_post(status(answer, "failed", error_code=131047))
+    resent = operator.last()
+    assert resent.type == "template" and "Belum ada laporan" in resent.text
+    await both.wa_post(status(resent, "failed", error_code=131047))
+    assert operator.last() is resent  # a failed template is not retried in a loop
+
+
+async def test_refused_for_a_closed_window_is_resent_as_a_template(both: Harness) -> None:
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    assert both.graph is not None
+    both.graph.fail_next(131047)
+    await both.wa_post(operator.text("/status"))
+    assert operator.last().type == "template" and "Belum ada laporan" in operator.last().text
+
+
+async def test_daily_reminder_per_person_and_berhenti(both: Harness) -> None:
+    ani = await both.wa_join(both.wa_user("Ani"), Role.OPERATOR, "Kecamatan A")
+    budi = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan B")
+    await both.wa_post(budi.text("BERHENTI"))
+    assert "tidak akan menerima pengingat" in budi.last().text
+    both.clock.now = TUESDAY_7_WIB  # 22 h after Ani joined: her window is open
+    await both.tick()
+    await both.tick()
+    reminders = [m for m in ani.sent() if "Selamat pagi" in m.text]
+    assert len(reminders) == 1 and "UMKM" in reminders[0].text and "BERHENTI" in reminders[0].text
+    assert not [m for m in budi.sent() if "Selamat pagi" in m.text]
+    both.clock.advance(days=1)  # Wednesday: Ani's window has closed
+    await both.tick()
+    template = ani.last()
+    assert template.type == "template" and template.template == "warta_pengingat/id"
+    assert template.text.startswith("Wisata | ")
+    await both.wa_post(budi.text("mulai"))
+    assert "aktif lagi" in budi.last().text
+
+
+async def test_invite_link_for_whatsapp(both: Harness) -> None:
+    coordinator = await both.wa_join(both.wa_user("Kori"), Role.COORDINATOR)
+    await both.wa_post(coordinator.text("/unit tambah Kecamatan Cibinong"))
+    await both.wa_post(coordinator.text("/undang operator Kecamatan Cibinong"))
+    assert "https://wa.me/6281100000000?text=GABUNG%20" in coordinator.last().text

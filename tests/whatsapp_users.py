@@ -135,7 +135,8 @@ def status(sent: WaSent, state: str, error_code: int | None = None) -> dict[str,
                 "error_data": {"details": "Message failed to send because more than 24 hours"},
             }
         ]
-    return envelope({"statuses": [item]})
+    contact = {"profile": {"name": "-"}, "wa_id": sent.to, "user_id": sent.to}
+    return envelope({"contacts": [contact], "statuses": [item]})
 
 
 def encode(body: dict[str, Any]) -> bytes:

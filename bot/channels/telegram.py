@@ -38,7 +38,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import TokenRejected
 from handlers.events import InboundEvent, Media
-from handlers.messages import Album, Button, Edit, File, Outgoing, T, Text
+from handlers.messages import Album, Button, Edit, File, Outgoing, T, Template, Text
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
@@ -249,6 +249,8 @@ class TelegramMessenger:
             raise DeliveryError(str(exc), permanent=True) from exc
 
     async def _deliver(self, chat_id: str, message: Outgoing, resolve: RefResolver) -> list[str]:
+        if isinstance(message, Template):  # Telegram has no 24-hour window: say it plainly
+            message = Text(message.params)
         if isinstance(message, Text):
             sent = await self.bot.send_message(
                 chat_id,

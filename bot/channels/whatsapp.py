@@ -11,13 +11,15 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pywa import utils as pywa_utils
-from pywa.errors import ReEngagementMessage, ThrottlingError, WhatsAppError
+from pywa.errors import ReEngagementMessage, ThrottlingError, TooManyMessages, WhatsAppError
 from pywa.types import (
     Button as WaButton,
 )
@@ -30,6 +32,7 @@ from pywa.types import (
     SectionList,
     SectionRow,
 )
+from pywa.types.templates import BodyText, TemplateLanguage
 from pywa_async import WhatsApp
 from pywa_async.handlers import (
     CallbackButtonHandler,
@@ -39,7 +42,18 @@ from pywa_async.handlers import (
 )
 
 from handlers.events import InboundEvent, Media
-from handlers.messages import Album, Button, Edit, File, Outgoing, PhotoRef, T, Text
+from handlers.messages import (
+    Album,
+    Button,
+    Edit,
+    File,
+    Outgoing,
+    PhotoRef,
+    T,
+    Template,
+    Text,
+    template_for,
+)
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
@@ -66,7 +80,12 @@ MAX_BUTTONS, BUTTON_TITLE = 3, 20  # reply buttons
 MAX_ROWS, ROW_TITLE = 10, 24  # list rows
 INTERACTIVE_BODY, TEXT_LIMIT, CAPTION_LIMIT = 1024, 4096, 1024
 
-StatusCallback = Callable[[str, str, str | None], Awaitable[None]]  # id, status, error
+# id, status, error text, whether it failed for a closed 24-hour window
+StatusCallback = Callable[[str, str, str | None, bool], Awaitable[None]]
+WindowLookup = Callable[[str], Awaitable[datetime | None]]  # chat -> their last message
+WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a little margin for clocks and queues
+PAIR_RATE_WAIT = 6.0  # Meta allows about one message per 6 s to one person in a burst
+OUTSIDE_WINDOW = 131047
 
 
 class WhatsAppMarkup:
@@ -160,14 +179,15 @@ def split_batch(body: bytes) -> Iterator[bytes]:
             for key, item in items:
                 single = {k: v for k, v in value.items() if k not in ("messages", "statuses")}
                 single[key] = [item]
-                if key == "messages":
-                    single["contacts"] = _contacts_of(value.get("contacts", []), item)
+                if "contacts" in value:
+                    single["contacts"] = _contacts_of(value["contacts"], item)
                 yield _body(data, entry, change, single)
 
 
-def _contacts_of(contacts: list[dict[str, Any]], message: dict[str, Any]) -> list[dict[str, Any]]:
-    sender = message.get("from")
-    mine = [c for c in contacts if sender and sender in (c.get("wa_id"), c.get("user_id"))]
+def _contacts_of(contacts: list[dict[str, Any]], item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contact a message is from, or a status is about."""
+    ids = {item.get(k) for k in ("from", "recipient_id", "recipient_user_id")} - {None}
+    mine = [c for c in contacts if ids & {c.get("wa_id"), c.get("user_id")}]
     return mine or contacts[:1]
 
 
@@ -181,14 +201,34 @@ def whatsapp_invite_link(number: str, code: str) -> str:
     return f"https://wa.me/{number}?text={quote(f'GABUNG {code}')}"
 
 
+@dataclass(frozen=True)
+class Templates:
+    """Meta template names (approved in WhatsApp Manager) for our template keys."""
+
+    notify: str = "warta_pemberitahuan"  # body: {{1}} = the message, flattened
+    reminder: str = "warta_pengingat"  # body: {{1}} = pillar, {{2}} = idea
+    language: str = "id"
+
+
 class WhatsAppMessenger:
     """The Messenger port on pywa's async client."""
 
     channel = CHANNEL
     tracks_status = True  # Meta reports sent/delivered/read/failed by webhook
 
-    def __init__(self, wa: WhatsApp, texts: Texts, media: MediaStore, number: str | None) -> None:
+    def __init__(
+        self,
+        wa: WhatsApp,
+        texts: Texts,
+        media: MediaStore,
+        number: str | None,
+        *,
+        window: WindowLookup,
+        clock: Callable[[], datetime],
+        templates: Templates,
+    ) -> None:
         self.wa, self.texts, self.media, self.number = wa, texts, media, number
+        self.window, self.clock, self.templates = window, clock, templates
         self.markup = WhatsAppMarkup()
 
     def invite_link(self, code: str) -> str | None:
@@ -208,6 +248,8 @@ class WhatsAppMessenger:
             return await self._deliver(chat_id, message)
         except ReEngagementMessage as exc:
             raise DeliveryError(str(exc), permanent=True, outside_window=True) from exc
+        except TooManyMessages as exc:
+            raise DeliveryError(str(exc), retry_after=PAIR_RATE_WAIT) from exc
         except ThrottlingError as exc:
             raise DeliveryError(str(exc)) from exc
         except WhatsAppError as exc:
@@ -217,6 +259,13 @@ class WhatsAppMessenger:
             raise DeliveryError(repr(exc)) from exc
 
     async def _deliver(self, chat_id: str, message: Outgoing) -> list[str]:
+        if not isinstance(message, Template) and not await self._window_open(chat_id):
+            instead = template_for(message)
+            if instead is None:
+                return []  # e.g. buttons taken off a card: nothing worth a template
+            message = instead
+        if isinstance(message, Template):
+            return [await self._send_template(chat_id, message)]
         if isinstance(message, Text):
             return [await self._send_text(chat_id, message.lines, message.buttons)]
         if isinstance(message, Edit):
@@ -230,6 +279,24 @@ class WhatsAppMessenger:
         if isinstance(message, Album):
             return await self._send_album(chat_id, message)
         return [await self._send_file(chat_id, message)]
+
+    async def _window_open(self, chat_id: str) -> bool:
+        opened = await self.window(chat_id)
+        return opened is not None and self.clock() - opened < WINDOW
+
+    async def _send_template(self, chat_id: str, template: Template) -> str:
+        rendered = [_flat(self.texts.render_lines([p], self.markup)) for p in template.params]
+        if template.name == "reminder":
+            name, params = self.templates.reminder, rendered
+        else:  # notify: the whole message as its one parameter
+            name, params = self.templates.notify, [_flat(" · ".join(rendered))]
+        sent = await self.wa.send_template(
+            chat_id,
+            name=name,
+            language=TemplateLanguage(self.templates.language),
+            params=[BodyText.params(*params)],
+        )
+        return sent.id
 
     async def _send_text(self, chat_id: str, lines: list[T], buttons: list[list[Button]]) -> str:
         flat = [b for row in buttons for b in row]
@@ -306,6 +373,12 @@ def _mime(filename: str) -> str:
     }.get(suffix, "application/octet-stream")
 
 
+def _flat(text: str, limit: int = 900) -> str:
+    """Template parameters may not hold new lines, tabs or runs of spaces (Meta refuses them)."""
+    flat = " · ".join(part.strip() for part in text.splitlines() if part.strip())
+    return _clip(" ".join(flat.split()), limit) or "-"
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -325,6 +398,9 @@ class WhatsAppChannel:
         on_status: StatusCallback,
         texts: Texts,
         media: MediaStore,
+        window: WindowLookup,
+        clock: Callable[[], datetime],
+        templates: Templates | None = None,
         number: str | None = None,
         httpx_kwargs: dict[str, Any] | None = None,
     ) -> None:
@@ -347,7 +423,15 @@ class WhatsAppChannel:
             CallbackSelectionHandler(self._on_tap),
             MessageStatusHandler(self._on_status),
         )
-        self.messenger = WhatsAppMessenger(self.wa, texts, media, number)
+        self.messenger = WhatsAppMessenger(
+            self.wa,
+            texts,
+            media,
+            number,
+            window=window,
+            clock=clock,
+            templates=templates or Templates(),
+        )
 
     async def challenge(
         self, mode: str | None, token: str | None, challenge: str | None
@@ -375,8 +459,11 @@ class WhatsAppChannel:
         await self.on_event(tap_event(tap))
 
     async def _on_status(self, _wa: WhatsApp, status: MessageStatus) -> None:
-        error = str(status.error) if status.error else None
-        await self.on_status(status.id, str(status.status.value), error)
+        error = status.error
+        closed = error is not None and error.code == OUTSIDE_WINDOW
+        await self.on_status(
+            status.id, str(status.status.value), str(error) if error else None, closed
+        )
 
 
 SIGNATURE_HEADER = pywa_utils.HUB_SIG
