@@ -142,6 +142,7 @@ class Warta:
             number=s.whatsapp_number,
             httpx_kwargs=httpx_kwargs,
             window=self._window_opened_at,
+            per_second=s.whatsapp_rate,
             clock=self.clock,
             templates=Templates(
                 s.whatsapp_template_notify,

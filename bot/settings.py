@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     whatsapp_template_notify: str = "warta_pemberitahuan"
     whatsapp_template_reminder: str = "warta_pengingat"
     whatsapp_template_language: str = "id"
+    # Messages per second from our number (Meta's default throughput is 80).
+    whatsapp_rate: int = Field(default=80, ge=1)
     # Graph API base (for tests and proxies), like telegram_api_url.
     whatsapp_api_url: str = "https://graph.facebook.com"
     # The web server for webhooks and health (started when a webhook channel is configured).

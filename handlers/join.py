@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from handlers import report
 from handlers.context import Context
-from handlers.messages import t
+from handlers.messages import raw, t
 from handlers.reminders import REPORT_START
 from storage.models import Role
 
@@ -18,11 +20,16 @@ async def start(ctx: Context) -> None:
     await show_help(ctx)
 
 
+LINK_DAYS = 1
+
+
 async def accept_invite(ctx: Context, code: str) -> None:
-    if ctx.member is not None:
-        ctx.reply(t("join.already", role=ROLE_NAMES[ctx.member.role]))
-        return
     invite = await ctx.people.invite(code)
+    if ctx.member is not None:
+        linked_here = invite is not None and invite.member_id == ctx.member.id
+        key = "join.already_linked" if linked_here else "join.already"
+        ctx.reply(t(key, role=ROLE_NAMES[ctx.member.role]))
+        return
     if invite is None or invite.org_id != ctx.org.id:
         ctx.reply(t("join.unknown_code"))
         return
@@ -33,6 +40,9 @@ async def accept_invite(ctx: Context, code: str) -> None:
         ctx.reply(t("join.used"))
         return
     ev = ctx.ev
+    if invite.member_id is not None:
+        await _link(ctx, invite.member_id)
+        return
     ctx.member = await ctx.people.add_member(
         ctx.org.id,
         role=invite.role,
@@ -53,6 +63,35 @@ async def accept_invite(ctx: Context, code: str) -> None:
         )
     )
     await show_help(ctx)
+
+
+async def _link(ctx: Context, member_id: int) -> None:
+    ev = ctx.ev
+    await ctx.people.add_contact(
+        member_id, channel=ev.channel, address=ev.sender, chat_id=ev.chat_id, now=ctx.now
+    )
+    ctx.member = await ctx.people.member(member_id)
+    ctx.reply(t("join.linked", name=ctx.me.name))
+
+
+async def link_command(ctx: Context) -> None:
+    """/hubungkan: a code that adds this person's other channel (WhatsApp or Telegram)."""
+    invite = await ctx.people.add_invite(
+        ctx.org.id,
+        role=ctx.me.role,
+        unit_id=ctx.me.unit_id,
+        max_uses=1,
+        valid_for=timedelta(days=LINK_DAYS),
+        created_by=ctx.me.id,
+        now=ctx.now,
+        links_member=ctx.me.id,
+    )
+    links = [
+        link
+        for channel, messenger in ctx.messengers.items()
+        if channel != ctx.ev.channel and (link := messenger.invite_link(invite.code))
+    ]
+    ctx.reply(t("join.link_code", code=invite.code), *[raw(link) for link in links])
 
 
 async def show_help(ctx: Context) -> None:

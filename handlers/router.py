@@ -31,6 +31,7 @@ PRIVATE_COMMANDS = {
     "jadwal": pillars.reload_command,
     "pengingat": nudges.my_reminders,
     "laporan": weekly.recap_command,
+    "hubungkan": join.link_command,
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
 }
@@ -54,7 +55,9 @@ async def route(ctx: Context) -> None:
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
     await _dispatch(ctx)
-    if ev.opens_window and ctx.member is not None:  # after joining, too
+    if ctx.member is not None and (ev.is_private or ev.opens_window):  # after joining, too
+        # The channel a person used last is where Warta reaches them; on WhatsApp this also
+        # opens the 24-hour window for free-form messages.
         await ctx.people.touch_contact(ev.channel, ev.sender, ctx.now)
 
 

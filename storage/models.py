@@ -151,6 +151,8 @@ class Invite(Base):
     uses: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # A link code: whoever uses it becomes another address of this member (e.g. WhatsApp).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

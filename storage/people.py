@@ -79,10 +79,28 @@ class People:
         return None if member_id is None else await self.s.get(Member, member_id)
 
     async def contacts(self, member_id: int) -> list[Contact]:
+        """A person's channel addresses, the one they used last first."""
         rows = await self.s.scalars(
-            select(Contact).where(Contact.member_id == member_id).order_by(Contact.id.desc())
+            select(Contact)
+            .where(Contact.member_id == member_id)
+            .order_by(Contact.last_inbound_at.desc().nulls_last(), Contact.id.desc())
         )
         return list(rows)
+
+    async def add_contact(
+        self, member_id: int, *, channel: str, address: str, chat_id: str, now: datetime
+    ) -> None:
+        """Link another channel to a person: one member, reachable on both."""
+        self.s.add(
+            Contact(
+                member_id=member_id,
+                channel=channel,
+                address=address,
+                chat_id=chat_id,
+                last_inbound_at=now,
+            )
+        )
+        await self.s.flush()
 
     async def add_member(
         self,
@@ -143,6 +161,7 @@ class People:
         valid_for: timedelta,
         created_by: int | None,
         now: datetime,
+        links_member: int | None = None,
     ) -> Invite:
         invite = Invite(
             org_id=org_id,
@@ -153,6 +172,7 @@ class People:
             expires_at=now + valid_for,
             created_at=now,
             created_by=created_by,
+            member_id=links_member,
         )
         self.s.add(invite)
         await self.s.flush()

@@ -220,3 +220,28 @@ async def test_invite_link_for_whatsapp(both: Harness) -> None:
     await both.wa_post(coordinator.text("/unit tambah Kecamatan Cibinong"))
     await both.wa_post(coordinator.text("/undang operator Kecamatan Cibinong"))
     assert "https://wa.me/6281100000000?text=GABUNG%20" in coordinator.last().text
+
+
+async def test_one_person_on_both_channels_is_one_member(both: Harness) -> None:
+    editor = await both.join(both.user("Rina"), Role.EDITOR)
+    await both.newsroom(editor)
+    tg = await both.join(both.user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.send(tg.photo(jpeg(), caption=CAPTION))
+    await both.send(tg.tap_button(both.last_to(tg), "Kirim"))
+    await both.send(tg.text("/hubungkan"))
+    answer = both.last_to(tg).text
+    assert "GABUNG" in answer and "https://wa.me/6281100000000?text=GABUNG%20" in answer
+    code = answer.split("GABUNG ")[1].split()[0]
+    wa = both.wa_user("Budi di WA")
+    await both.wa_post(wa.text(f"GABUNG {code}"))
+    assert "Terhubung" in wa.last().text
+    await both.wa_post(wa.text("status"))
+    assert "#2026-0001" in wa.last().text  # the same person, the same reports
+    await both.send(editor.tap_button(both.card(), "Setujui"))
+    assert "disetujui" in wa.last().text  # told where they were last
+    async with both.w.sessionmaker() as session:
+        from storage.models import Member
+
+        assert await session.scalar(select(func.count()).select_from(Member)) == 2
+    await both.wa_post(wa.text(f"GABUNG {code}"))
+    assert "sudah terhubung" in wa.last().text
