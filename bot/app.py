@@ -101,6 +101,7 @@ class Warta:
             whatsapp=self.whatsapp,
             telegram=self.telegram if settings.telegram_webhook_url else None,
             telegram_secret=secret.get_secret_value() if secret else None,
+            healthy=self._healthy,
             clock=clock,
         )
         self._outbox_task: asyncio.Task[None] | None = None
@@ -154,6 +155,11 @@ class Warta:
     async def _window_opened_at(self, chat_id: str) -> datetime | None:
         async with self.sessionmaker() as session:
             return await People(session).window_opened_at(WHATSAPP, chat_id)
+
+    def _healthy(self) -> bool:
+        """The workers that must keep running are running (for /health)."""
+        tasks = (self._outbox_task, self._scheduler_task)
+        return all(task is None or not task.done() for task in tasks)
 
     @property
     def serves_web(self) -> bool:

@@ -131,6 +131,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.file_names: dict[str, str] = {}  # multipart part name -> the upload's file name
         self.known_chats: set[int] = set()
+        self.webhook: dict[str, Any] | None = None
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
@@ -275,6 +276,12 @@ class FakeTelegram:
         for command in json.loads(p["commands"]):
             if not command["command"].islower() or len(command["description"]) > 256:
                 raise TelegramError(400, "Bad Request: BOT_COMMAND_INVALID")
+        return True
+
+    def _m_setwebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
+        if not str(p.get("url", "")).startswith("https://"):
+            raise TelegramError(400, "Bad Request: bad webhook: HTTPS url must be provided")
+        self.webhook = {"url": p["url"], "secret_token": p.get("secret_token")}
         return True
 
     def _m_deletewebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
