@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.app import USERNAME_KEY, Warta
 from bot.channels import TokenRejected
 from bot.channels.telegram import telegram_invite_link
+from bot.channels.whatsapp import whatsapp_invite_link
 from bot.settings import Settings
 from handlers.admin import unit_kind
 from handlers.join import ROLE_NAMES
@@ -186,13 +187,19 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             f"Undangan {ROLE_NAMES[role]}{' untuk ' + unit.name if unit else ''}, "
             f"{inv.max_uses} orang, berlaku sampai {when(inv.expires_at, settings.tz)}"
         )
-        if username:
-            print(telegram_invite_link(username, inv.code))
-        else:
-            print(
-                f"Kode: {inv.code}  (kirim ke bot: /start {inv.code}; tautan t.me muncul "
-                "setelah bot pernah dijalankan atau WARTA_TELEGRAM_BOT_USERNAME diisi)"
-            )
+        if settings.telegram_token is not None:
+            if username:
+                print(f"Telegram: {telegram_invite_link(username, inv.code)}")
+            else:
+                print(
+                    f"Kode: {inv.code}  (kirim ke bot: /start {inv.code}; tautan t.me muncul "
+                    "setelah bot pernah dijalankan atau WARTA_TELEGRAM_BOT_USERNAME diisi)"
+                )
+        if settings.whatsapp_enabled:
+            if settings.whatsapp_number:
+                print(f"WhatsApp: {whatsapp_invite_link(settings.whatsapp_number, inv.code)}")
+            else:
+                print(f"WhatsApp: kirim GABUNG {inv.code} ke nomor WhatsApp Warta")
         return 0
 
     return await _with_people(settings, work)

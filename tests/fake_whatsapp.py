@@ -45,8 +45,10 @@ class GraphError(Exception):
 
 
 class FakeGraph:
-    def __init__(self, token: str = "WA-TEST-TOKEN", phone_id: str = PHONE_ID) -> None:
-        self.token, self.phone_id = token, phone_id
+    def __init__(
+        self, token: str = "WA-TEST-TOKEN", phone_id: str = PHONE_ID, base: str = BASE
+    ) -> None:
+        self.token, self.phone_id, self.base = token, phone_id, base
         self.sent: list[WaSent] = []
         self.media: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, mime)
         self.uploads: list[str] = []
@@ -189,7 +191,7 @@ class FakeGraph:
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",
-                "url": f"{BASE}/download/{media_id}",
+                "url": f"{self.base}/download/{media_id}",
                 "mime_type": mime,
                 "sha256": "x",
                 "file_size": len(data),

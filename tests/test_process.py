@@ -7,16 +7,20 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
 from tests.fake_telegram import FakeTelegram, Sent
-from tests.harness import CAPTION, ROOT, jpeg
+from tests.fake_whatsapp import FakeGraph
+from tests.harness import CAPTION, ROOT, jpeg, whatsapp_settings
 from tests.telegram_users import NEWSROOM_CHAT, TgUser
+from tests.whatsapp_users import WaUser, encode, sign
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -164,3 +168,70 @@ async def test_whole_process_join_report_approve(
         output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
     assert proc.returncode == 0, output
     assert "Traceback" not in output, output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def served_graph() -> AsyncIterator[tuple[FakeGraph, str]]:
+    graph = FakeGraph()
+    server = uvicorn.Server(
+        uvicorn.Config(graph.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    await until(lambda: server.started, "the fake Graph API to listen", 10)
+    graph.base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    yield graph, graph.base
+    server.should_exit = True
+    await task
+
+
+async def test_whole_process_on_whatsapp_only(
+    served_graph: tuple[FakeGraph, str], tmp_path: Path
+) -> None:
+    graph, api_url = served_graph
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env |= {f"WARTA_{k.upper()}": str(v) for k, v in whatsapp_settings(graph).items()}
+    env |= {
+        "WARTA_WHATSAPP_API_URL": api_url,
+        "WARTA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}",
+        "WARTA_MEDIA_DIR": str(tmp_path / "media"),
+        "WARTA_HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
+        "WARTA_WEB_HOST": "127.0.0.1",
+        "WARTA_WEB_PORT": str(port),
+        "PYTHONPATH": str(ROOT),
+    }
+    assert (await cli(env, tmp_path, "unit", "add", "Kecamatan Cibinong"))[0] == 0
+    out = (await cli(env, tmp_path, "invite", "operator", "--unit", "Cibinong"))[1]
+    assert "https://wa.me/6281100000000?text=GABUNG%20" in out
+    code = out.split("GABUNG%20")[1].split()[0]
+    proc = await spawn(env, tmp_path, "run")
+    try:
+        user = WaUser(graph, "6281299990000", "Budi")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await until(lambda: _listening(port), "the web server")
+            body = encode(user.text(f"GABUNG {code}"))
+            headers = {"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"}
+            response = await client.post("/webhooks/whatsapp", content=body, headers=headers)
+            assert response.status_code == 200
+            await until(lambda: user.sent(), "the welcome")
+            body = encode(user.image(jpeg(), caption=CAPTION))
+            headers["X-Hub-Signature-256"] = sign(body)
+            await client.post("/webhooks/whatsapp", content=body, headers=headers)
+            await until(lambda: "Pratinjau" in user.last().text, "the preview")
+            assert (await client.get("/health")).json() == {"ok": True}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output, output
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
