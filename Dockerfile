@@ -25,5 +25,8 @@ RUN pip install --no-deps -e . \
 
 USER warta
 VOLUME ["/app/data"]
+# Webhooks (WhatsApp, Telegram webhook mode) and /health, when a webhook channel is configured.
+ENV WARTA_WEB_PORT=8080
+EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["warta", "health"]
 CMD ["warta", "run"]

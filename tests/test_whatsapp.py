@@ -245,3 +245,14 @@ async def test_one_person_on_both_channels_is_one_member(both: Harness) -> None:
         assert await session.scalar(select(func.count()).select_from(Member)) == 2
     await both.wa_post(wa.text(f"GABUNG {code}"))
     assert "sudah terhubung" in wa.last().text
+
+
+async def test_bad_input_on_whatsapp_is_explained(both: Harness) -> None:
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.wa_post(operator.document(b"%PDF-1.4 laporan", "laporan.pdf", "application/pdf"))
+    assert "foto" in operator.last().text.lower()
+    await both.wa_post(operator.image(b"\xff\xd8\xff\xe0 not really a jpeg"))
+    assert "rusak" in operator.last().text
+    await both.wa_post(operator.text(""))
+    await both.wa_post(operator.text("BATAL"))
+    assert "batal" in operator.last().text.lower() or "draf" in operator.last().text.lower()
