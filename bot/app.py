@@ -177,9 +177,9 @@ class Warta:
         await self.engine.handle(event)
 
     async def _on_whatsapp_status(
-        self, external_id: str, status: str, error: str | None, window_closed: bool
+        self, external_id: str, status: str, error: str | None, failure: str | None
     ) -> None:
-        await self.engine.record_status(WHATSAPP, external_id, status, error, window_closed)
+        await self.engine.record_status(WHATSAPP, external_id, status, error, failure)
 
     async def start(self, *, background: bool = True) -> None:
         """Migrate, connect, start; raises TokenRejected when the Telegram token is refused.

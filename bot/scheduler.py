@@ -18,11 +18,13 @@ from handlers.context import Context
 from handlers.engine import Engine
 from handlers.pillars import reload_schedule
 from storage.models import utcnow
+from storage.webhooks import Receipts, Webhooks
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[Context], Awaitable[None]]
-INBOX_KEEP = timedelta(days=14)  # Telegram and Meta stop redelivering long before this
+INBOX_KEEP = timedelta(days=14)  # Telegram and Meta (7 days) stop redelivering before this
+RECEIPTS_KEEP = timedelta(days=30)  # statuses come within days of sending
 
 
 async def prune_inbox(ctx: Context) -> None:
@@ -32,8 +34,10 @@ async def prune_inbox(ctx: Context) -> None:
     ):
         return
     removed = await ctx.reminders.prune_inbox(ctx.now - INBOX_KEEP)
+    removed += await Webhooks(ctx.session).prune(ctx.now - INBOX_KEEP)
+    removed += await Receipts(ctx.session).prune(ctx.now - RECEIPTS_KEEP)
     if removed:
-        log.info("forgot %d old inbound deliveries", removed)
+        log.info("forgot %d old deliveries, webhook bodies and receipts", removed)
 
 
 class Scheduler:

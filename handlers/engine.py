@@ -7,6 +7,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -90,7 +91,10 @@ class Engine:
                 name=self.core.org_name, timezone=self.core.tz.key
             )
             ctx = Context(session, self.core, org, self.clock(), self.messengers, event)
-            if event is not None and not await ctx.inbox.record(event.channel, event.event_id):
+            seen = event is not None and not await ctx.inbox.record(
+                event.channel, event.event_id, ctx.now
+            )
+            if seen:
                 log.info("dropping redelivered %s event %s", event.channel, event.event_id)
                 return None
             await work(ctx)
@@ -102,12 +106,13 @@ class Engine:
         external_id: str,
         status: str,
         error: str | None,
-        window_closed: bool = False,
+        failure: str | None = None,
     ) -> None:
         """A delivery status from the platform (sent, delivered, read, failed).
 
-        A message that failed because the person's 24-hour window had closed is sent again
-        as a template, the only kind that may still reach them.
+        failure says why a failed one failed: "window" (the person's 24-hour window had
+        closed: sent again as a template, the only kind that may still reach them),
+        "transient" (Meta's side or a rate: sent again, a few times at most), or "permanent".
         """
         now = self.clock()
         async with self.sessionmaker() as session, session.begin():
@@ -115,15 +120,12 @@ class Engine:
             if found is None:
                 log.info("%s status %s for unknown message %s", channel, status, external_id)
                 return
-            message = found[1]
             if status != "failed":
                 return
-            log.warning("%s message %s failed: %s", channel, external_id, error)
-            if window_closed and message.payload.get("type") != "template":
-                instead = template_for(from_payload(message.payload))
-                if instead is not None:
-                    outbox = Outbox(session)
-                    outbox.enqueue(channel, message.chat_id, to_payload(instead), now=now)
+            log.warning("%s message %s failed (%s): %s", channel, external_id, failure, error)
+            again = _send_again(found[1].payload, failure)
+            if again is not None:
+                Outbox(session).enqueue(channel, found[1].chat_id, again, now=now)
         self.on_outbox()
 
     async def run_job(self, work: Callable[[Context], Awaitable[None]]) -> None:
@@ -153,7 +155,7 @@ class Engine:
         try:
             async with self.sessionmaker() as session, session.begin():
                 ctx = await self._context(session, event)
-                await ctx.inbox.record(event.channel, event.event_id)
+                await ctx.inbox.record(event.channel, event.event_id, ctx.now)
                 if event.is_private or event.callback_id:
                     ctx.reply(t("error.internal"))
             self.on_outbox()
@@ -252,6 +254,20 @@ class Engine:
             return result
         result.stored = await asyncio.to_thread(self.core.media.put, data, result.info.mime)
         return result
+
+
+MAX_RESENDS = 3
+
+
+def _send_again(payload: dict[str, Any], failure: str | None) -> dict[str, Any] | None:
+    """What to queue for a message reported failed, if anything."""
+    if failure == "window" and payload.get("type") != "template":
+        instead = template_for(from_payload(payload))
+        return to_payload(instead) if instead is not None else None
+    resent = int(payload.get("resent", 0))
+    if failure == "transient" and resent < MAX_RESENDS:
+        return {**payload, "resent": resent + 1}
+    return None
 
 
 def _too_big(result: FetchedMedia, size: int, limit: int) -> FetchedMedia:

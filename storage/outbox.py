@@ -29,11 +29,11 @@ class Inbox:
         )
         return found is not None
 
-    async def record(self, channel: str, external_id: str) -> bool:
+    async def record(self, channel: str, external_id: str, now: datetime) -> bool:
         """Record a delivery; False if it was recorded before (a redelivery)."""
         try:
             async with self.s.begin_nested():
-                self.s.add(InboxEntry(channel=channel, external_id=external_id))
+                self.s.add(InboxEntry(channel=channel, external_id=external_id, received_at=now))
         except IntegrityError:
             return False
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeliveryReceipt, OutboxMessage, ReceivedWebhook
@@ -32,6 +32,14 @@ class Webhooks:
         )
         return list(rows)
 
+    async def prune(self, before: datetime) -> int:
+        result = await self.s.execute(
+            delete(ReceivedWebhook).where(
+                ReceivedWebhook.processed_at.is_not(None), ReceivedWebhook.received_at < before
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def mark_processed(self, webhook_id: int, now: datetime) -> None:
         await self.s.execute(
             update(ReceivedWebhook).where(ReceivedWebhook.id == webhook_id).values(processed_at=now)
@@ -51,6 +59,12 @@ class Receipts:
                     channel=channel, external_id=external_id, outbox_id=outbox_id, updated_at=now
                 )
             )
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.s.execute(
+            delete(DeliveryReceipt).where(DeliveryReceipt.updated_at < before)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def update(
         self, channel: str, external_id: str, status: str, error: str | None, now: datetime

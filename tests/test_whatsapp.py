@@ -187,6 +187,15 @@ async def test_failed_status_outside_the_window_is_resent_as_a_template(both: Ha
     assert operator.last() is resent  # a failed template is not retried in a loop
 
 
+async def test_failed_for_a_passing_reason_is_sent_again_a_few_times(both: Harness) -> None:
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.wa_post(operator.text("/status"))
+    for _ in range(4):
+        await both.wa_post(status(operator.last(), "failed", error_code=131000))
+    answers = [m for m in operator.sent() if "Belum ada laporan" in m.text]
+    assert len(answers) == 4 and all(m.type == "text" for m in answers)  # the first + 3 more
+
+
 async def test_refused_for_a_closed_window_is_resent_as_a_template(both: Harness) -> None:
     operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
     assert both.graph is not None
@@ -256,3 +265,16 @@ async def test_bad_input_on_whatsapp_is_explained(both: Harness) -> None:
     await both.wa_post(operator.text(""))
     await both.wa_post(operator.text("BATAL"))
     assert "batal" in operator.last().text.lower() or "draf" in operator.last().text.lower()
+
+
+async def test_old_deliveries_are_forgotten_once_a_day(both: Harness) -> None:
+    operator = await both.wa_join(both.wa_user("Budi"), Role.OPERATOR, "Kecamatan Cibinong")
+    await both.wa_post(operator.text("/status"))
+    old = both.clock()
+    both.clock.advance(days=31)
+    await both.tick()  # also nudges Budi, whose unit has been quiet: that receipt is new
+    async with both.w.sessionmaker() as session:
+        for table in (ReceivedWebhook, InboxEntry):
+            assert await session.scalar(select(func.count()).select_from(table)) == 0, table
+        stale = select(func.count()).where(DeliveryReceipt.updated_at <= old)
+        assert await session.scalar(stale) == 0

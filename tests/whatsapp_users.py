@@ -130,8 +130,8 @@ def status(sent: WaSent, state: str, error_code: int | None = None) -> dict[str,
         item["errors"] = [
             {
                 "code": error_code,
-                "title": "Re-engagement message",
-                "message": "Re-engagement message",
+                "title": "Failed",
+                "message": "Failed",
                 "error_data": {"details": "Message failed to send because more than 24 hours"},
             }
         ]

@@ -81,12 +81,22 @@ MAX_BUTTONS, BUTTON_TITLE = 3, 20  # reply buttons
 MAX_ROWS, ROW_TITLE = 10, 24  # list rows
 INTERACTIVE_BODY, TEXT_LIMIT, CAPTION_LIMIT = 1024, 4096, 1024
 
-# id, status, error text, whether it failed for a closed 24-hour window
-StatusCallback = Callable[[str, str, str | None, bool], Awaitable[None]]
+# id, status, error text, and why it failed: window | transient | permanent | None
+StatusCallback = Callable[[str, str, str | None, str | None], Awaitable[None]]
 WindowLookup = Callable[[str], Awaitable[datetime | None]]  # chat -> their last message
 WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a little margin for clocks and queues
 PAIR_RATE_WAIT = 6.0  # Meta allows about one message per 6 s to one person in a burst
 OUTSIDE_WINDOW = 131047
+# Failures worth another try: Meta's side (131000, 131016) and rates (130429, 131048, 131056).
+TRANSIENT = {131000, 131016, 130429, 131048, 131056}
+
+
+def failure_of(code: int | None) -> str | None:
+    if code is None:
+        return None
+    if code == OUTSIDE_WINDOW:
+        return "window"
+    return "transient" if code in TRANSIENT else "permanent"
 
 
 class WhatsAppMarkup:
@@ -471,10 +481,9 @@ class WhatsAppChannel:
 
     async def _on_status(self, _wa: WhatsApp, status: MessageStatus) -> None:
         error = status.error
-        closed = error is not None and error.code == OUTSIDE_WINDOW
-        await self.on_status(
-            status.id, str(status.status.value), str(error) if error else None, closed
-        )
+        text = str(error) if error else None
+        failure = failure_of(error.code if error else None)
+        await self.on_status(status.id, str(status.status.value), text, failure)
 
 
 SIGNATURE_HEADER = pywa_utils.HUB_SIG
