@@ -23,6 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.waiting import Waiters
+
 CAPTION_LIMIT, TEXT_LIMIT, CALLBACK_DATA_LIMIT, DOWNLOAD_LIMIT = 1024, 4096, 64, 20 * 1024 * 1024
 ALLOWED_TAGS = {
     "b",
@@ -117,13 +119,14 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     return "".join(parser.parts)
 
 
-class FakeTelegram:
+class FakeTelegram(Waiters):
     def __init__(
         self,
         token: str = "123456:TEST-TOKEN",
         bot_id: int = 777000111,
         username: str = "warta_test_bot",
     ) -> None:
+        super().__init__()
         self.token, self.bot_id, self.username = token, bot_id, username
         self.calls: list[Call] = []
         self.sent: list[Sent] = []
@@ -140,7 +143,6 @@ class FakeTelegram:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(5000)
         self._new_update = asyncio.Event()
-        self._waiters: list[tuple[Any, asyncio.Future[Any]]] = []
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
@@ -192,26 +194,6 @@ class FakeTelegram:
 
     def last_to(self, chat_id: int | str) -> Sent:
         return self.messages_to(chat_id)[-1]
-
-    async def wait_for(self, predicate: Any, limit: float = 60) -> Any:
-        """Wait until predicate() is truthy, re-checked whenever a message is sent or edited."""
-        found = predicate()
-        if found:
-            return found
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiters.append((predicate, future))
-        return await asyncio.wait_for(future, limit)
-
-    def _notify(self) -> None:
-        for entry in list(self._waiters):
-            predicate, future = entry
-            if future.done():
-                self._waiters.remove(entry)
-                continue
-            found = predicate()
-            if found:
-                future.set_result(found)
-                self._waiters.remove(entry)
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

@@ -8,7 +8,6 @@ webhook bodies with WaUser (tests/whatsapp_users.py) in Meta's real shapes.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.waiting import Waiters
 
 PHONE_ID = "1122334455667"
 BASE = "http://fake-graph"
@@ -44,17 +45,17 @@ class GraphError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-class FakeGraph:
+class FakeGraph(Waiters):
     def __init__(
         self, token: str = "WA-TEST-TOKEN", phone_id: str = PHONE_ID, base: str = BASE
     ) -> None:
+        super().__init__()
         self.token, self.phone_id, self.base = token, phone_id, base
         self.sent: list[WaSent] = []
         self.media: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, mime)
         self.uploads: list[str] = []
         self._failures: list[GraphError] = []
         self._ids = itertools.count(1)
-        self._waiters: list[tuple[Any, asyncio.Future[Any]]] = []
         self.app = Starlette(
             routes=[
                 Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
@@ -84,15 +85,6 @@ class FakeGraph:
     def last_to(self, user: str) -> WaSent:
         return self.to(user)[-1]
 
-    async def wait_for(self, predicate: Any, limit: float = 30) -> Any:
-        found = predicate()
-        if found:
-            return found
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiters.append((predicate, future))
-        return await asyncio.wait_for(future, limit)
-
-    # ---- HTTP -------------------------------------------------------------------------------
     def _authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.token}"
 
@@ -204,15 +196,6 @@ class FakeGraph:
             return Response(status_code=401)
         found = self.media.get(request.path_params["media_id"])
         return Response(status_code=404) if found is None else Response(found[0])
-
-    def _notify(self) -> None:
-        for entry in list(self._waiters):
-            predicate, future = entry
-            if future.done():
-                self._waiters.remove(entry)
-            elif predicate():
-                future.set_result(predicate())
-                self._waiters.remove(entry)
 
 
 def _check(condition: bool, message: str) -> None:

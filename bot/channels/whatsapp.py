@@ -126,24 +126,31 @@ def sender_of(update: Message | CallbackButton | CallbackSelection) -> str:
     return str(user.bsuid or user.wa_id)
 
 
-def message_event(msg: Message) -> InboundEvent:
-    text = msg.text or msg.caption or ""
-    command, args = parse_command(msg.text or "")
-    who = sender_of(msg)
+def _event(update: Message | CallbackButton | CallbackSelection, **fields: Any) -> InboundEvent:
+    """Every WhatsApp event is a private chat with one person, which opens their window."""
+    who = sender_of(update)
     return InboundEvent(
         channel=CHANNEL,
-        event_id=msg.id,
+        event_id=update.id,
         sender=who,
-        sender_name=msg.from_user.name or who,
+        sender_name=update.from_user.name or who,
         chat_id=who,
         is_private=True,
-        text=text,
+        opens_window=True,
+        **fields,
+    )
+
+
+def message_event(msg: Message) -> InboundEvent:
+    command, args = parse_command(msg.text or "")
+    return _event(
+        msg,
+        text=msg.text or msg.caption or "",
         command=command,
         args=args,
         media=_media(msg),
         message_id=msg.id,
         reply_to_bot=msg.reply_to_message is not None,
-        opens_window=True,
     )
 
 
@@ -162,18 +169,11 @@ def _media(msg: Message) -> list[Media]:
 
 
 def tap_event(tap: CallbackButton | CallbackSelection) -> InboundEvent:
-    who = sender_of(tap)
-    return InboundEvent(
-        channel=CHANNEL,
-        event_id=tap.id,
-        sender=who,
-        sender_name=tap.from_user.name or who,
-        chat_id=who,
-        is_private=True,
+    return _event(
+        tap,
         callback_id=tap.id,
         callback_data=str(tap.data),
         message_id=tap.reply_to_message.id if tap.reply_to_message else None,
-        opens_window=True,
     )
 
 
