@@ -12,10 +12,6 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from bot.app import USERNAME_KEY, Warta
-from bot.channels import TokenRejected
-from bot.channels.telegram import telegram_invite_link
-from bot.channels.whatsapp import whatsapp_invite_link
 from bot.settings import Settings
 from handlers.admin import unit_kind
 from handlers.join import ROLE_NAMES
@@ -90,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def run(settings: Settings, _args: argparse.Namespace) -> int:
+    # Imported here: `warta health` (Docker runs it every 30 s) need not load both clients.
+    from bot.app import Warta
+    from bot.channels import TokenRejected
+
     if settings.telegram_token is None and not settings.whatsapp_enabled:
         print(NO_TOKEN, file=sys.stderr)
         return 2
@@ -163,6 +163,10 @@ async def unit_list(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import USERNAME_KEY
+    from bot.channels.telegram import telegram_invite_link
+    from bot.channels.whatsapp import whatsapp_invite_link
+
     role = ROLES[args.role]
 
     async def work(session, people, org):  # type: ignore[no-untyped-def]
