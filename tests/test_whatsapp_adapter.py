@@ -99,3 +99,30 @@ def test_words_are_commands() -> None:
     assert parse_command("gabung Ab12cd") == ("start", ["Ab12cd"])
     assert parse_command("/status") == ("status", [])
     assert parse_command("Kerja bakti di RW 05") == (None, [])
+
+
+async def test_a_long_list_keeps_its_way_out(tmp_path: Path) -> None:
+    from handlers.messages import Button, raw
+
+    async def nothing(*_args: object) -> None:
+        return None
+
+    channel = WhatsAppChannel(
+        phone_id="1",
+        token="t",
+        app_secret="s",
+        verify_token="v",
+        api_url="http://fake-graph",
+        on_event=nothing,
+        on_status=nothing,
+        texts=Texts.load(ROOT / "prompts" / "id.toml"),
+        media=MediaStore(tmp_path),
+        window=nothing,
+        clock=lambda: None,  # type: ignore[arg-type,return-value]
+    )
+    taps = [Button(raw(f"Alasan {i}"), f"rr:1:1:{i}") for i in range(12)]
+    taps += [Button(raw("Tulis alasan"), "rt:1:1"), Button(raw("Kembali"), "rb:1")]
+    choices = channel.messenger._choices(taps)
+    rows = [row.title for section in choices.sections for row in section.rows]  # type: ignore[union-attr]
+    assert len(rows) == 10 and rows[-2:] == ["Tulis alasan", "Kembali"]
+    await channel.close()

@@ -337,11 +337,14 @@ class WhatsAppMessenger:
                 WaButton(title, callback_data=b.data or "")
                 for title, b in zip(titles, taps, strict=True)
             ]
-        if len(taps) > MAX_ROWS:
-            log.warning("%d choices; WhatsApp lists hold %d", len(taps), MAX_ROWS)
+        choices = list(zip(titles, taps, strict=True))
+        if len(choices) > MAX_ROWS:
+            # Keep the last two (write a reason, back): the way out must stay on the list.
+            log.warning("%d choices; WhatsApp lists hold %d", len(choices), MAX_ROWS)
+            choices = choices[: MAX_ROWS - 2] + choices[-2:]
         rows = [
             SectionRow(title=_clip(title, ROW_TITLE), callback_data=b.data or "", description=None)
-            for title, b in zip(titles[:MAX_ROWS], taps[:MAX_ROWS], strict=True)
+            for title, b in choices
         ]
         return SectionList(button_title="Pilih", sections=[Section(title="Pilihan", rows=rows)])
 
