@@ -25,9 +25,8 @@ from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
 
-IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp"}
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-HEIC = ({"image/heic", "image/heif"}, (".heic", ".heif"))
+IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 
 
 class Engine:
@@ -281,9 +280,6 @@ def _kind_problem(media: Media) -> str | None:
         return None
     name = (media.file_name or "").lower()
     mime = (media.mime or "").lower()
-    if media.kind == "document":
-        if mime in HEIC[0] or name.endswith(HEIC[1]):
-            return "heic"
-        if mime in IMAGE_MIMES or name.endswith(IMAGE_SUFFIXES):
-            return None
+    if media.kind == "document" and (mime in IMAGE_MIMES or name.endswith(IMAGE_SUFFIXES)):
+        return None
     return "video" if media.kind in ("video", "animation", "video_note") else "not_photo"

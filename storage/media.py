@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -14,8 +15,21 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+ACCEPTED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "HEIF": "image/heic",  # iPhones, sent as files; opened through pillow-heif
+}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
+
+
+@functools.cache
+def register_heif() -> None:
+    """Teach Pillow to open HEIC/HEIF (once per process)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
 
 
 class ImageProblem(Exception):
@@ -41,6 +55,7 @@ def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
 
     Blocking (Pillow): call it through asyncio.to_thread.
     """
+    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -135,6 +150,7 @@ class MediaStore:
 
         Blocking (Pillow): call it through asyncio.to_thread.
         """
+        register_heif()
         with Image.open(self.path(rel)) as im:
             im.draft("RGB", (long_side, long_side))
             im.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)

@@ -78,10 +78,25 @@ async def test_decompression_bomb(bot: Harness) -> None:
     assert await draft_photo_count(bot) == 1
 
 
-async def test_heic_is_explained(bot: Harness) -> None:
+async def test_heic_from_an_iphone_is_taken_and_a_broken_one_explained(bot: Harness) -> None:
     operator = await operator_with_one_photo(bot)
-    await bot.send(operator.document(b"....ftypheic", mime="image/heic", name="IMG_1.HEIC"))
-    assert "HEIC" in bot.last_to(operator).text
+    await bot.send(operator.document(heic(), mime="image/heic", name="IMG_1.HEIC"))
+    await bot.settle()
+    assert await draft_photo_count(bot) == 2
+    await bot.send(operator.document(b"....ftypheic", mime="image/heic", name="IMG_2.HEIC"))
+    assert "tidak bisa dibaca sebagai foto" in bot.last_to(operator).text
+    assert await draft_photo_count(bot) == 2
+
+
+def heic() -> bytes:
+    from PIL import Image
+
+    from storage.media import register_heif
+
+    register_heif()
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (10, 120, 60)).save(out, "HEIF", quality=80)
+    return out.getvalue()
 
 
 async def test_empty_and_short_captions(bot: Harness) -> None:

@@ -1,0 +1,128 @@
+"""Derivatives on images made here: every EXIF orientation, GPS gone, sizes, shapes, formats."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw, ImageStat
+
+from storage.derivatives import SIZES, TRANSPOSE, make_derivatives, naive_derivatives
+from storage.media import register_heif
+
+INVERSE = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+SIZE = {s.name: s for s in SIZES}
+
+
+def upright(width: int = 3000, height: int = 2000) -> Image.Image:
+    """A scene with a red block top-left and a blue block bottom-right: its pose is readable."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width // 4, height // 4), fill=(220, 20, 20))
+    draw.rectangle((width * 3 // 4, height * 3 // 4, width, height), fill=(20, 20, 220))
+    return image
+
+
+def with_gps(orientation: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"  # Make: device data that must not leak either
+    exif[0x8825] = {1: "S", 2: (6.0, 35.0, 40.0), 3: "E", 4: (106.0, 47.0, 50.0)}
+    return exif
+
+
+def stored_as(orientation: int, image: Image.Image) -> bytes:
+    """The bytes a camera writes: pixels turned so that the EXIF orientation brings them back."""
+    undo = TRANSPOSE.get(orientation)
+    stored = image.transpose(INVERSE.get(orientation, undo)) if undo is not None else image
+    out = io.BytesIO()
+    stored.save(out, "JPEG", quality=90, exif=with_gps(orientation))
+    return out.getvalue()
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def color_at(image: Image.Image, fx: float, fy: float) -> tuple[int, ...]:
+    return image.convert("RGB").getpixel((int(image.width * fx), int(image.height * fy)))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_orientation_comes_out_upright(orientation: int) -> None:
+    web = opened(make_derivatives(stored_as(orientation, upright()))["web"])
+    assert (web.width, web.height) == (1600, 1067)
+    red, blue = color_at(web, 0.05, 0.05), color_at(web, 0.95, 0.95)
+    assert red[0] > 150 and red[2] < 90, red
+    assert blue[2] > 150 and blue[0] < 90, blue
+
+
+def test_no_gps_or_device_data_in_any_derivative() -> None:
+    original = stored_as(6, upright())
+    assert opened(original).getexif().get_ifd(0x8825)  # the original has GPS
+    for name, data in make_derivatives(original).items():
+        image = opened(data)
+        assert len(image.getexif()) == 0, name
+        assert "exif" not in image.info and "xmp" not in image.info, name
+        assert b"PhoneMaker" not in data and b"Exif" not in data[:200], name
+
+
+def test_sizes_progressive_srgb() -> None:
+    made = make_derivatives(stored_as(1, upright(4000, 3000)))
+    sizes = {name: opened(data).size for name, data in made.items()}
+    assert sizes == {
+        "instagram-feed-4x5": (1080, 1350),
+        "instagram-feed-1x1": (1080, 1080),
+        "story-9x16": (1080, 1920),
+        "web": (1600, 1200),
+        "thumbnail": (400, 300),
+    }
+    for data in made.values():
+        image = opened(data)
+        assert image.mode == "RGB" and image.info.get("progressive")
+
+
+def test_story_keeps_the_whole_photo_on_a_blurred_fill() -> None:
+    story = opened(make_derivatives(stored_as(1, upright(3000, 2000)))["story-9x16"])
+    band = 1080 * 2000 // 3000  # the photo, whole, across the width: 720 px high
+    top = (1920 - band) // 2
+    assert color_at(story, 0.05, (top + 20) / 1920)[0] > 150  # the red corner is there
+    fill = story.crop((0, 0, 1080, top - 10))
+    stat = ImageStat.Stat(fill)
+    assert max(stat.stddev) > 3 and max(stat.mean) > 20  # a blurred picture, not black bars
+    assert color_at(story, 0.5, (top - 5) / 1920) != (0, 0, 0)
+
+
+def test_small_photos_are_not_enlarged() -> None:
+    made = make_derivatives(stored_as(1, upright(900, 600)))
+    assert opened(made["web"]).size == (900, 600)
+    assert opened(made["thumbnail"]).size == (400, 267)
+
+
+@pytest.mark.parametrize("kind", ["png-with-alpha", "webp", "heic"])
+def test_other_formats(kind: str) -> None:
+    register_heif()
+    image = upright(1600, 1200)
+    out = io.BytesIO()
+    if kind == "png-with-alpha":
+        image.putalpha(200)
+        image.save(out, "PNG")
+    elif kind == "webp":
+        image.save(out, "WEBP", quality=90)
+    else:
+        image.save(out, "HEIF", quality=80)
+    web = opened(make_derivatives(out.getvalue())["web"])
+    assert web.mode == "RGB" and web.size == (1600, 1200)
+    assert color_at(web, 0.05, 0.05)[0] > 150
+
+
+def test_fast_path_matches_the_naive_pipeline() -> None:
+    original = stored_as(6, upright(4000, 3000))
+    fast, naive = make_derivatives(original), naive_derivatives(original)
+    for name in fast:
+        a, b = opened(fast[name]), opened(naive[name])
+        assert a.size == b.size, name
+        diff = ImageStat.Stat(ImageChops.difference(a, b)).mean
+        assert max(diff) < 4, (name, diff)
