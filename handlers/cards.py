@@ -6,6 +6,7 @@ import difflib
 
 from handlers.context import DECIDERS, Context
 from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
+from handlers.photo_warnings import warning_lines
 from handlers.timefmt import when
 from storage.chats import NEWSROOM
 from storage.models import Member, Photo, Report, ReportStatus
@@ -113,6 +114,7 @@ async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = 
         lines.append(t("card.submitted", when=when(report.submitted_at, tz)))
     if report.revision_of_id:
         lines += await _changes(ctx, report, photos)
+    lines += warning_lines(photos)
     lines += [t("card.caption"), raw(report.caption)]
     return lines
 

@@ -21,6 +21,12 @@ class Limits:
     max_photos: int = 10
     invite_days: int = 7
     album_wait: float = 1.5
+    # Checks that warn the operator (and show on the card); they never refuse a photo.
+    min_photo_side: int = 800
+    dark_below: float = 45  # mean brightness, 0-255
+    blurry_below: float = 25  # edge strength (variance of the Laplacian at 512 px)
+    old_photo_days: int = 7
+    duplicate_bits: int = 6  # perceptual hashes this close are the same photo
 
 
 @dataclass(frozen=True)

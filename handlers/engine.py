@@ -21,6 +21,7 @@ from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
 from storage.outbox import Inbox, Outbox
 from storage.people import People
+from storage.photo_checks import look_at
 from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,7 @@ class Engine:
         except ImageProblem as exc:
             result.problem = exc.code
             return result
+        result.look = await asyncio.to_thread(look_at, data)
         result.stored = await asyncio.to_thread(self.core.media.put, data, result.info.mime)
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage.media import ImageInfo, StoredFile
+from storage.photo_checks import Look
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class FetchedMedia:
     media: Media
     stored: StoredFile | None = None
     info: ImageInfo | None = None
+    look: Look | None = None
     problem: str | None = None
     detail: dict[str, object] = field(default_factory=dict)
 

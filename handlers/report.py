@@ -6,6 +6,7 @@ from handlers import cards
 from handlers.context import Context
 from handlers.events import FetchedMedia
 from handlers.messages import Button, Edit, T, Text, raw, t
+from handlers.photo_warnings import add_duplicate, measured, warning_lines
 from storage.models import DraftStep, Photo, Report, ReportStatus
 
 PREVIEW_CAPTION_CHARS = 300
@@ -71,7 +72,9 @@ async def receive_media(ctx: Context) -> None:
             ctx.reply(t("report.too_many_photos", max=ctx.core.limits.max_photos))
             break
         if not await ctx.reports.has_photo(draft.id, fetched.media.unique_id):
-            await ctx.reports.add_photo(_photo(ctx, draft, fetched))
+            photo = _photo(ctx, draft, fetched)
+            await add_duplicate(ctx, draft, photo)
+            await ctx.reports.add_photo(photo)
     if ev.text.strip():
         draft.caption = ev.text.strip()
     if draft.step == DraftStep.PHOTOS and draft.caption:
@@ -105,6 +108,8 @@ def _photo(ctx: Context, draft: Report, fetched: FetchedMedia) -> Photo:
         source_unique_id=media.unique_id,
         source_kind=media.kind,
         media_group_id=ctx.ev.media_group_id,
+        dhash=fetched.look.dhash if fetched.look else None,
+        warnings=measured(fetched.look, taken, ctx.core.limits, ctx.now) if fetched.look else [],
     )
 
 
@@ -222,7 +227,7 @@ def pillar_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
 
 
 async def preview_lines(ctx: Context, draft: Report) -> list[T]:
-    count = await ctx.reports.photo_count(draft.id)
+    photos = await ctx.reports.photos(draft.id)
     caption = draft.caption
     if len(caption) > PREVIEW_CAPTION_CHARS:
         caption = caption[:PREVIEW_CAPTION_CHARS].rstrip() + "…"
@@ -231,11 +236,14 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
         lines.append(t("preview.revision", number=draft.number, version=draft.version))
     lines += [
         t("preview.title"),
-        t("preview.photos", count=count),
+        t("preview.photos", count=len(photos)),
+        *warning_lines(photos),
         t("preview.pillar", pillar=draft.pillar_name or "-"),
         t("preview.caption"),
         raw(caption),
     ]
+    if any(p.warnings for p in photos):
+        lines.append(t("preview.warnings_hint"))
     return lines
 
 

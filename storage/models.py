@@ -236,7 +236,22 @@ class Photo(Base):
     source_unique_id: Mapped[str] = mapped_column(String(128))
     source_kind: Mapped[str] = mapped_column(String(16))
     media_group_id: Mapped[str | None] = mapped_column(String(64))
+    dhash: Mapped[str | None] = mapped_column(String(16))  # perceptual hash (duplicates)
+    # What the operator was warned about and the card shows: [{"code": "dark"}, ...]
+    warnings: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhotoHashBand(Base):
+    """One byte of a photo's perceptual hash: near duplicates share at least one, by index."""
+
+    __tablename__ = "photo_hash_bands"
+    __table_args__ = (Index("ix_photo_hash_bands_lookup", "band", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), index=True)
+    band: Mapped[int]
+    value: Mapped[int]
 
 
 class ReportEvent(Base):
@@ -402,6 +417,7 @@ __all__ = [
     "OutboxMessage",
     "PendingReason",
     "Photo",
+    "PhotoHashBand",
     "ReceivedWebhook",
     "Report",
     "ReportCounter",

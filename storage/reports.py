@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     PendingReason,
     Photo,
+    PhotoHashBand,
     Report,
     ReportCounter,
     ReportEvent,
     ReportStatus,
 )
+from storage.photo_checks import bands, hamming
 
 OPEN_DRAFT = ReportStatus.DRAFT
 
@@ -82,9 +84,47 @@ class Reports:
         photo.position = await self.photo_count(photo.report_id)
         self.s.add(photo)
         await self.s.flush()
+        if photo.dhash:
+            self.s.add_all(
+                PhotoHashBand(photo_id=photo.id, band=i, value=v)
+                for i, v in enumerate(bands(photo.dhash))
+            )
 
     async def clear_photos(self, report_id: int) -> None:
+        ids = select(Photo.id).where(Photo.report_id == report_id).scalar_subquery()
+        await self.s.execute(delete(PhotoHashBand).where(PhotoHashBand.photo_id.in_(ids)))
         await self.s.execute(delete(Photo).where(Photo.report_id == report_id))
+
+    async def similar_photos(
+        self, org_id: int, dhash: str, *, max_bits: int, other_than: str | None
+    ) -> list[str]:
+        """Numbers of sent reports with a photo within max_bits of this hash, nearest first."""
+        near_band = or_(
+            *(
+                and_(PhotoHashBand.band == i, PhotoHashBand.value == v)
+                for i, v in enumerate(bands(dhash))
+            )
+        )
+        query = (
+            select(Photo.dhash, Report.number)
+            .join(PhotoHashBand, PhotoHashBand.photo_id == Photo.id)
+            .join(Report, Report.id == Photo.report_id)
+            .where(
+                near_band,
+                Report.org_id == org_id,
+                Report.number.is_not(None),
+                Report.status.not_in([ReportStatus.DRAFT, ReportStatus.CANCELLED]),
+            )
+            .distinct()
+        )
+        if other_than is not None:
+            query = query.where(Report.number != other_than)
+        found: dict[str, int] = {}
+        for other, number in await self.s.execute(query):
+            distance = hamming(dhash, other)
+            if distance <= max_bits and distance < found.get(number, max_bits + 1):
+                found[number] = distance
+        return sorted(found, key=lambda n: (found[n], n))
 
     async def copy_photos(self, source_id: int, target_id: int) -> None:
         for p in await self.photos(source_id):
@@ -264,4 +304,6 @@ _PHOTO_COPY = (
     "source_unique_id",
     "source_kind",
     "media_group_id",
+    "dhash",
+    "warnings",
 )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bot.app import Warta
 from bot.settings import Settings
@@ -210,11 +211,18 @@ def jpeg(
     color: tuple[int, int, int] = (40, 120, 200),
     exif: Image.Exif | None = None,
 ) -> bytes:
-    """A real JPEG made in memory (noise-free but with a gradient so it is not trivial)."""
-    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    image = Image.blend(image, Image.new("RGB", (width, height), color), 0.5)
+    """A real JPEG made in memory: textured (sharp), and a different scene for each color, so
+    that the checks for blur and for photos used before see what a camera would give them."""
+    rng = random.Random(hash(color) & 0xFFFF)
+    image = Image.effect_noise((width // 4, height // 4), 30).convert("RGB")
+    image = Image.blend(image, Image.new("RGB", image.size, color), 0.4).resize((width, height))
+    draw = ImageDraw.Draw(image)
+    for _ in range(20):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randrange(width // 20, width // 3), rng.randrange(height // 20, height // 3)
+        draw.rectangle((x, y, x + w, y + h), fill=tuple(rng.randrange(256) for _ in range(3)))
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, exif=exif or Image.Exif())
+    image.save(out, "JPEG", quality=85, exif=exif if exif is not None else Image.Exif())
     return out.getvalue()
 
 
