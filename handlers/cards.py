@@ -115,6 +115,9 @@ async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = 
     if report.revision_of_id:
         lines += await _changes(ctx, report, photos)
     lines += warning_lines(photos)
+    pillar = ctx.core.schedule.by_key(report.pillar_key)
+    if pillar and pillar.consent:
+        lines.append(t("card.consent_given" if report.consent_at else "card.consent_missing"))
     lines += [t("card.caption"), raw(report.caption)]
     return lines
 

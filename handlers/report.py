@@ -72,6 +72,7 @@ async def receive_media(ctx: Context) -> None:
             ctx.reply(t("report.too_many_photos", max=ctx.core.limits.max_photos))
             break
         if not await ctx.reports.has_photo(draft.id, fetched.media.unique_id):
+            draft.consent_at = None  # confirmed for other photos: ask again
             photo = _photo(ctx, draft, fetched)
             await add_duplicate(ctx, draft, photo)
             await ctx.reports.add_photo(photo)
@@ -212,7 +213,7 @@ async def prompt_step(
         buttons = pillar_buttons(ctx, draft)
     else:
         lines += await preview_lines(ctx, draft)
-        buttons = preview_buttons(draft)
+        buttons = preview_buttons(ctx, draft)
     channel, chat_id = to or (ctx.ev.channel, ctx.ev.chat_id)
     ctx.send(channel, chat_id, Text(lines, buttons))
 
@@ -244,17 +245,37 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
     ]
     if any(p.warnings for p in photos):
         lines.append(t("preview.warnings_hint"))
+    question = consent_question(ctx, draft)
+    if question:
+        key = "preview.consent_given" if draft.consent_at else "preview.consent_needed"
+        lines.append(t(key, question=question))
     return lines
 
 
-def preview_buttons(draft: Report) -> list[list[Button]]:
-    return [
+def preview_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
+    rows = [
         [
             Button(t("button.send"), f"dk:{draft.id}"),
             Button(t("button.edit"), f"du:{draft.id}"),
             Button(t("button.cancel"), f"db:{draft.id}"),
         ]
     ]
+    if consent_question(ctx, draft) and draft.consent_at is None:
+        rows.insert(0, [Button(t("button.consent"), f"dz:{draft.id}")])
+    return rows
+
+
+def consent_question(ctx: Context, report: Report) -> str | None:
+    pillar = ctx.core.schedule.by_key(report.pillar_key)
+    return pillar.consent if pillar else None
+
+
+async def tap_consent(ctx: Context, draft_id: int) -> None:
+    draft = await _own_draft(ctx, draft_id)
+    if draft is not None:
+        draft.consent_at = ctx.now
+        ctx.answer(t("tap.consent"))
+        _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(ctx, draft))
 
 
 def edit_buttons(draft: Report) -> list[list[Button]]:
@@ -315,7 +336,7 @@ async def tap_edit(ctx: Context, draft_id: int) -> None:
 
 async def tap_back(ctx: Context, draft_id: int) -> None:
     if (draft := await _own_draft(ctx, draft_id)) is not None:
-        _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(draft))
+        _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(ctx, draft))
         ctx.answer()
 
 
@@ -363,7 +384,7 @@ async def tap_pillar(ctx: Context, draft_id: int, index: int) -> None:
         ctx.answer()
         return
     draft.step = DraftStep.PREVIEW
-    _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(draft))
+    _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(ctx, draft))
     ctx.answer(t("tap.pillar_chosen", pillar=draft.pillar_name))
 
 
@@ -410,4 +431,5 @@ CALLBACKS = {
     "df": tap_edit_photos,
     "dp": tap_pillar,
     "kr": tap_send_revision,
+    "dz": tap_consent,
 }

@@ -30,6 +30,7 @@ class Pillar:
     days: tuple[str, ...] = ()
     ideas: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
+    consent: str | None = None  # a question the operator must confirm (children's faces)
 
     def idea(self, day: date, salt: int = 0) -> str | None:
         """One idea, rotated by ISO week (and a per-group salt) so weeks do not repeat."""
@@ -46,6 +47,7 @@ class Schedule:
     holiday_text: str = DEFAULT_HOLIDAY_TEXT
     days_off: dict[date, str] = field(default_factory=dict)  # regional days off, by date
     source: Path | None = None
+    link_template: str | None = None  # the website link of a report, e.g. ".../{number}"
 
     @property
     def by_weekday(self) -> bool:
@@ -105,6 +107,7 @@ def _pillar(where: _Locator, n: int, item: Any) -> Pillar:
         days=tuple(d.lower() for d in days),
         ideas=_strings(where, n, item, "ideas"),
         hashtags=_strings(where, n, item, "hashtags"),
+        consent=str(item["consent"]).strip() or None if "consent" in item else None,
     )
 
 

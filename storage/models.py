@@ -67,6 +67,7 @@ class ReportStatus(enum.StrEnum):
     REVISION = "revision"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"  # approved and published, then taken back
 
 
 class DraftStep(enum.StrEnum):
@@ -211,6 +212,10 @@ class Report(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    consent_at: Mapped[datetime | None]  # the operator confirmed the pillar's consent question
+    published_chat: Mapped[str | None] = mapped_column(String(64))
+    published_ids: Mapped[list[Any] | None]  # message ids of the channel post (album)
+    published_at: Mapped[datetime | None]
 
 
 class Photo(Base):
