@@ -59,6 +59,7 @@ def build_core(settings: Settings) -> Core:
         ),
         letterhead=Letterhead(settings.org_name, settings.org_address, settings.org_logo),
         reports_dir=settings.media_dir / "reports",
+        publish_to=(TELEGRAM, settings.publish_channel) if settings.publish_channel else None,
     )
 
 
@@ -89,7 +90,11 @@ class Warta:
         if self.whatsapp is not None:
             self.messengers[WHATSAPP] = self.whatsapp.messenger
         self.outbox = OutboxWorker(
-            self.sessionmaker, self.messengers, clock=clock, heartbeat=self._beat
+            self.sessionmaker,
+            self.messengers,
+            clock=clock,
+            heartbeat=self._beat,
+            on_sent=self._on_sent,
         )
         self.engine = Engine(
             self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
@@ -175,6 +180,9 @@ class Warta:
 
     async def _on_event(self, event: InboundEvent) -> None:
         await self.engine.handle(event)
+
+    async def _on_sent(self, ref: str, channel: str, chat_id: str, ids: list[str]) -> None:
+        await self.engine.after_sent(ref, channel, chat_id, ids)
 
     async def _on_whatsapp_status(
         self, external_id: str, status: str, error: str | None, failure: str | None

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +21,7 @@ from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
 
+SentCallback = Callable[[str, str, str, list[str]], Awaitable[None]]  # ref, channel, chat, ids
 MAX_ATTEMPTS = 25  # about a day and a half of backoff before giving up on a message
 MAX_BACKOFF = 600.0
 
@@ -41,8 +42,9 @@ class OutboxWorker:
         concurrency: int = 16,
         lease: timedelta = timedelta(seconds=120),
         heartbeat: Callable[[], None] | None = None,
+        on_sent: SentCallback | None = None,
     ) -> None:
-        self.heartbeat = heartbeat
+        self.heartbeat, self.on_sent = heartbeat, on_sent
         self.sessionmaker = sessionmaker
         self.messengers = messengers
         self.clock = clock
@@ -111,7 +113,13 @@ class OutboxWorker:
         while row is not None:
             ids, error = await self._deliver(row)
             sent += error is None
-            row = await self._finish(row, ids=ids, error=error)
+            following = await self._finish(row, ids=ids, error=error)
+            if error is None and row.ref and self.on_sent is not None:
+                try:  # e.g. a channel post: its link goes on the card
+                    await self.on_sent(row.ref, row.channel, row.chat_id, ids)
+                except Exception:
+                    log.exception("after sending outbox message %s", row.id)
+            row = following
         return sent
 
     async def _claim(

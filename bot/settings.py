@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     stale_after_hours: float = Field(default=4, gt=0)
     weekly_report_day: str = "senin"
     weekly_report_time: time = time(8, 0)
+    # The organization's official Telegram channel (@name or -100… id; the bot is an admin
+    # there): approved reports are posted to it. Empty: nothing is published.
+    publish_channel: str | None = None
     # Letterhead of the weekly PDF.
     org_address: str = ""
     org_logo: Path | None = None

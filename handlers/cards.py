@@ -13,8 +13,12 @@ from storage.models import Member, Photo, Report, ReportStatus
 
 # The shortest photo-caption limit of our channels (Telegram and WhatsApp: 1024).
 CAPTION_LIMIT = 1024
-REVISION, REJECTION = 1, 2
-ACTIONS = {REVISION: ReportStatus.REVISION, REJECTION: ReportStatus.REJECTED}
+REVISION, REJECTION, WITHDRAWAL = 1, 2, 3
+ACTIONS = {
+    REVISION: ReportStatus.REVISION,
+    REJECTION: ReportStatus.REJECTED,
+    WITHDRAWAL: ReportStatus.WITHDRAWN,
+}
 
 
 def card_ref(report_id: int) -> str:
@@ -44,7 +48,7 @@ async def post_to_newsrooms(ctx: Context, report: Report) -> int:
 async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) -> None:
     photos = await ctx.reports.photos(report.id)
     caption = [t("card.album_caption", number=report.number, caption=report.caption)]
-    ctx.send(channel, chat_id, Album([_photo_ref(p) for p in photos], caption))
+    ctx.send(channel, chat_id, Album([photo_ref(p) for p in photos], caption))
     ctx.send(
         channel,
         chat_id,
@@ -60,7 +64,7 @@ async def update_cards(
         ctx.send(channel, chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
 
 
-def _photo_ref(photo: Photo) -> PhotoRef:
+def photo_ref(photo: Photo) -> PhotoRef:
     return PhotoRef(photo.path, photo.source_channel, photo.source_ref, photo.source_kind)
 
 
@@ -75,11 +79,11 @@ def decision_buttons(report_id: int) -> list[list[Button]]:
 
 
 def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Button]]:
-    wanted = "revision" if action == REVISION else "rejection"
+    wanted = {REVISION: "revision", REJECTION: "rejection"}.get(action)
     rows = [
         [Button(t("raw_button", text=r.label), f"rr:{report_id}:{action}:{i}")]
         for i, r in enumerate(ctx.core.reasons)
-        if wanted in r.actions
+        if wanted is None or wanted in r.actions
     ]
     rows.append(
         [
@@ -169,4 +173,34 @@ def outcome_line(ctx: Context, report: Report, decider: Member | None) -> T:
         return t("card.outcome_approved", name=name, when=at)
     if report.status == ReportStatus.REVISION:
         return t("card.outcome_revision", name=name, when=at, reason=reason)
+    if report.status == ReportStatus.WITHDRAWN:
+        return t("card.outcome_withdrawn", name=name, when=at, reason=reason)
     return t("card.outcome_rejected", name=name, when=at, reason=reason)
+
+
+def post_link(ctx: Context, report: Report) -> str:
+    """A link to the channel post, as the publishing channel writes it."""
+    target, ids = ctx.core.publish_to, report.published_ids or []
+    messenger = ctx.messengers.get(target[0]) if target else None
+    link_of = getattr(messenger, "post_link", None)
+    link = link_of(report.published_chat, str(ids[0])) if link_of and ids else None
+    return link or str(report.published_chat)
+
+
+def decided_buttons(report: Report) -> list[list[Button]]:
+    """An approved card offers the upload package, and, once published, withdrawal."""
+    if report.status != ReportStatus.APPROVED:
+        return []
+    row = [Button(t("button.package"), f"pk:{report.id}")]
+    if report.published_ids:
+        row.append(Button(t("button.withdraw"), f"wd:{report.id}"))
+    return [row]
+
+
+async def decided_card(ctx: Context, report: Report, decider: Member | None) -> None:
+    """Every copy of the card shows the outcome (and the channel post, when there is one)."""
+    lines = await card_lines(ctx, report)
+    lines.append(outcome_line(ctx, report, decider))
+    if report.published_ids and report.published_chat:
+        lines.append(t("card.published", link=post_link(ctx, report)))
+    await update_cards(ctx, report, lines, decided_buttons(report))

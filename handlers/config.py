@@ -65,6 +65,7 @@ class Core:
     rhythm: Rhythm = field(default_factory=Rhythm)
     letterhead: Letterhead | None = None
     reports_dir: Path | None = None  # where weekly report files are written
+    publish_to: tuple[str, str] | None = None  # (channel, chat) of the official channel
 
     @property
     def workdays(self) -> Workdays:

@@ -128,6 +128,14 @@ class Engine:
                 Outbox(session).enqueue(channel, found[1].chat_id, again, now=now)
         self.on_outbox()
 
+    async def after_sent(self, ref: str, channel: str, chat_id: str, ids: list[str]) -> None:
+        """Something the outbox sent matters to the workflow (a channel post's link)."""
+        from handlers import publishing
+
+        if ref.startswith(publishing.PUBLISHED) and ids:
+            report_id = int(ref.removeprefix(publishing.PUBLISHED))
+            await self.run_job(lambda ctx: publishing.mark_published(ctx, report_id, chat_id, ids))
+
     async def run_job(self, work: Callable[[Context], Awaitable[None]]) -> None:
         """Run a scheduled job in one transaction, then send what it queued."""
         ctx = await self._transaction(None, work)

@@ -86,7 +86,15 @@ class File:
     type: str = "file"
 
 
-Outgoing = Text | Album | Edit | File | Template
+@dataclass(frozen=True)
+class Delete:
+    """Take messages back (a withdrawn channel post)."""
+
+    message_ids: list[str]
+    type: str = "delete"
+
+
+Outgoing = Text | Album | Edit | File | Template | Delete
 
 
 def template_for(message: Outgoing) -> Template | None:
@@ -95,6 +103,8 @@ def template_for(message: Outgoing) -> Template | None:
         return message
     if isinstance(message, Text):
         return message.fallback or Template("notify", message.lines)
+    if isinstance(message, Delete):
+        return None
     lines = message.caption if isinstance(message, Album | File) else message.lines
     return Template("notify", lines) if lines else None
 
@@ -112,6 +122,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         )
     if kind == "template":
         return _template(payload)
+    if kind == "delete":
+        return Delete([str(i) for i in payload["message_ids"]])
     if kind == "file":
         return File(
             payload["path"],

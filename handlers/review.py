@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import cards
-from handlers.cards import ACTIONS, REJECTION, REVISION
+from handlers import cards, publishing
+from handlers.cards import ACTIONS, REJECTION, REVISION, WITHDRAWAL
 from handlers.context import Context
 from handlers.messages import Button, Edit, Text, t
 from storage.models import Report, ReportStatus
@@ -12,6 +12,7 @@ STATUS_WORDS = {
     ReportStatus.APPROVED: "disetujui",
     ReportStatus.REVISION: "diminta revisi",
     ReportStatus.REJECTED: "ditolak",
+    ReportStatus.WITHDRAWN: "ditarik",
 }
 
 
@@ -25,6 +26,23 @@ async def _pending_report(ctx: Context, report_id: int) -> Report | None:
         ctx.answer(t("tap.stale"), alert=True)
         return None
     if report.status != ReportStatus.PENDING:
+        await _already_decided(ctx, report)
+        return None
+    return report
+
+
+async def _open_report(ctx: Context, report_id: int, action: int) -> Report | None:
+    """The report an action may still apply to: pending, or approved and published to withdraw."""
+    if action != WITHDRAWAL:
+        return await _pending_report(ctx, report_id)
+    if not ctx.can_decide():
+        ctx.answer(t("review.not_editor"), alert=True)
+        return None
+    report = await ctx.reports.get(report_id)
+    if report is None or report.org_id != ctx.org.id or not report.published_ids:
+        ctx.answer(t("tap.stale"), alert=True)
+        return None
+    if report.status != ReportStatus.APPROVED:
         await _already_decided(ctx, report)
         return None
     return report
@@ -51,7 +69,7 @@ async def tap_approve(ctx: Context, report_id: int) -> None:
 
 
 async def tap_ask_reason(ctx: Context, report_id: int, action: int) -> None:
-    report = await _pending_report(ctx, report_id)
+    report = await _open_report(ctx, report_id, action)
     if report is None:
         return
     ctx.reply_message(
@@ -68,17 +86,27 @@ async def tap_reject(ctx: Context, report_id: int) -> None:
     await tap_ask_reason(ctx, report_id, REJECTION)
 
 
+async def tap_withdraw(ctx: Context, report_id: int) -> None:
+    await tap_ask_reason(ctx, report_id, WITHDRAWAL)
+
+
 async def tap_back(ctx: Context, report_id: int) -> None:
-    if await _pending_report(ctx, report_id) is not None:
-        ctx.reply_message(Edit([], cards.decision_buttons(report_id), message_id=ctx.ev.message_id))
-        ctx.answer()
+    report = await ctx.reports.get(report_id)
+    if report is not None and report.status == ReportStatus.APPROVED and ctx.can_decide():
+        buttons = cards.decided_buttons(report)  # back from the withdrawal reasons
+    elif await _pending_report(ctx, report_id) is not None:
+        buttons = cards.decision_buttons(report_id)
+    else:
+        return
+    ctx.reply_message(Edit([], buttons, message_id=ctx.ev.message_id))
+    ctx.answer()
 
 
 async def tap_preset_reason(ctx: Context, report_id: int, action: int, index: int) -> None:
     if action not in ACTIONS or not 0 <= index < len(ctx.core.reasons):
         ctx.answer(t("tap.stale"), alert=True)
         return
-    if await _pending_report(ctx, report_id) is not None:
+    if await _open_report(ctx, report_id, action) is not None:
         await _decide(ctx, report_id, ACTIONS[action], ctx.core.reasons[index].text)
 
 
@@ -86,7 +114,7 @@ async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:
     if action not in ACTIONS:
         ctx.answer(t("tap.stale"), alert=True)
         return
-    report = await _pending_report(ctx, report_id)
+    report = await _open_report(ctx, report_id, action)
     if report is None:
         return
     await ctx.reports.ask_reason(
@@ -95,7 +123,9 @@ async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:
         report_id=report.id,
         action=ACTIONS[action].value,
     )
-    key = "review.type_revision" if action == REVISION else "review.type_rejection"
+    key = {REVISION: "review.type_revision", WITHDRAWAL: "review.type_withdrawal"}.get(
+        action, "review.type_rejection"
+    )
     # A reply to this message reaches the bot even with group privacy mode on.
     ctx.reply(t(key, name=ctx.me.name, number=report.number), force_reply=True)
     ctx.answer(t("review.type_hint"))
@@ -113,14 +143,19 @@ async def receive_typed_reason(ctx: Context) -> bool:
 
 
 async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | None) -> None:
-    won = await ctx.reports.decide(report_id, to, editor_id=ctx.me.id, reason=reason, now=ctx.now)
+    was = ReportStatus.APPROVED if to == ReportStatus.WITHDRAWN else ReportStatus.PENDING
+    won = await ctx.reports.decide(
+        report_id, to, editor_id=ctx.me.id, reason=reason, now=ctx.now, from_status=was
+    )
     report = await ctx.reports.refresh(await ctx.reports.get(report_id))  # type: ignore[arg-type]
     if not won:
         await _already_decided(ctx, report)
         return
-    lines = await cards.card_lines(ctx, report)
-    lines.append(cards.outcome_line(ctx, report, ctx.me))
-    await cards.update_cards(ctx, report, lines, [])
+    if to == ReportStatus.WITHDRAWN:
+        publishing.take_down(ctx, report)
+    await cards.decided_card(ctx, report, ctx.me)
+    if to == ReportStatus.APPROVED:
+        await publishing.publish(ctx, report)
     ctx.answer(t("review.done", outcome=STATUS_WORDS[to]))
     await _tell_operator(ctx, report)
 
@@ -132,6 +167,10 @@ async def _tell_operator(ctx: Context, report: Report) -> None:
         message = Text(
             [t("notify.revision", number=report.number, reason=report.decision_reason or "-")],
             [[Button(t("button.send_revision"), f"kr:{report.id}")]],
+        )
+    elif report.status == ReportStatus.WITHDRAWN:
+        message = Text(
+            [t("notify.withdrawn", number=report.number, reason=report.decision_reason or "-")]
         )
     else:
         message = Text(
@@ -147,4 +186,5 @@ CALLBACKS = {
     "rb": tap_back,
     "rr": tap_preset_reason,
     "rt": tap_typed_reason,
+    "wd": tap_withdraw,
 }

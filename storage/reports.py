@@ -172,12 +172,20 @@ class Reports:
         await self.s.flush()
 
     async def decide(
-        self, report_id: int, to: ReportStatus, *, editor_id: int, reason: str | None, now: datetime
+        self,
+        report_id: int,
+        to: ReportStatus,
+        *,
+        editor_id: int,
+        reason: str | None,
+        now: datetime,
+        from_status: ReportStatus = ReportStatus.PENDING,
     ) -> bool:
-        """Record a decision if the report is still pending; exactly one concurrent caller wins."""
+        """Record a decision if the report is still in from_status (pending, or approved for a
+        withdrawal); exactly one concurrent caller wins."""
         result = await self.s.execute(
             update(Report)
-            .where(Report.id == report_id, Report.status == ReportStatus.PENDING)
+            .where(Report.id == report_id, Report.status == from_status)
             .values(
                 status=to,
                 decided_at=now,
@@ -193,7 +201,7 @@ class Reports:
             ReportEvent(
                 report_id=report_id,
                 actor_id=editor_id,
-                from_status=ReportStatus.PENDING,
+                from_status=from_status,
                 to_status=to,
                 reason=reason,
                 at=now,

@@ -135,6 +135,7 @@ class FakeTelegram(Waiters):
         self.file_names: dict[str, str] = {}  # multipart part name -> the upload's file name
         self.known_chats: set[int] = set()
         self.webhook: dict[str, Any] | None = None
+        self.deleted: list[Sent] = []
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
@@ -372,6 +373,16 @@ class FakeTelegram(Waiters):
             raise TelegramError(400, "Bad Request: message is not modified")
         sent.reply_markup, sent.edits = markup, sent.edits + 1
         return self._message_json(sent)
+
+    def _m_deletemessages(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
+        chat_id = self._chat(p)
+        wanted = {int(i) for i in json.loads(p["message_ids"])}
+        gone = [m for m in self.sent if m.chat_id == chat_id and m.message_id in wanted]
+        if not gone:
+            raise TelegramError(400, "Bad Request: message to delete not found")
+        self.deleted += gone
+        self.sent = [m for m in self.sent if m not in gone]
+        return True
 
     def _m_answercallbackquery(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
         query_id = p["callback_query_id"]

@@ -35,7 +35,7 @@ async def test_one_step_report_then_approve(bot: Harness) -> None:
     await bot.send(editor.tap_button(card, "Setujui"))
     card = bot.card()
     assert "Disetujui" in card.text and "Rina Redaktur" in card.text
-    assert card.buttons == []
+    assert card.buttons == [("📦 Paket unggah", "pk:1")]  # approved: the upload package
     assert "disetujui" in bot.last_to(operator).text
 
 

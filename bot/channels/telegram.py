@@ -38,7 +38,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import TokenRejected
 from handlers.events import InboundEvent, Media
-from handlers.messages import Album, Button, Edit, File, Outgoing, T, Template, Text
+from handlers.messages import Album, Button, Delete, Edit, File, Outgoing, T, Template, Text
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
@@ -220,6 +220,12 @@ class TelegramMessenger:
                 return None
         return telegram_invite_link(username, code) if username else None
 
+    def post_link(self, chat_id: str, message_id: str) -> str:
+        """t.me link of a message in a channel (public by @name, private by its id)."""
+        if chat_id.startswith("@"):
+            return f"https://t.me/{chat_id[1:]}/{message_id}"
+        return f"https://t.me/c/{chat_id.removeprefix('-100')}/{message_id}"
+
     async def download(self, media: Media) -> bytes:
         file = await self.bot.get_file(media.ref)
         return bytes(await file.download_as_bytearray())
@@ -264,6 +270,9 @@ class TelegramMessenger:
             return await self._send_album(chat_id, message)
         if isinstance(message, File):
             return await self._send_file(chat_id, message)
+        if isinstance(message, Delete):
+            await self.bot.delete_messages(chat_id, [int(i) for i in message.message_ids])
+            return []
         return await self._edit(chat_id, message, resolve)
 
     async def _send_file(self, chat_id: str, message: File) -> list[str]:

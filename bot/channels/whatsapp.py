@@ -46,6 +46,7 @@ from handlers.events import InboundEvent, Media
 from handlers.messages import (
     Album,
     Button,
+    Delete,
     Edit,
     File,
     Outgoing,
@@ -280,6 +281,8 @@ class WhatsAppMessenger:
             message = instead
         if isinstance(message, Template):
             return [await self._send_template(chat_id, message)]
+        if isinstance(message, Delete):
+            return []  # WhatsApp posts nothing we would take back
         if isinstance(message, Text):
             return [await self._send_text(chat_id, message.lines, message.buttons)]
         if isinstance(message, Edit):
