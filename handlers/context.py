@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from storage.reminders import Reminders
 from storage.reports import Reports
 
 DECIDERS = (Role.EDITOR, Role.COORDINATOR)
+JobRunner = Callable[[Callable[["Context"], Awaitable[None]]], Awaitable[None]]
 
 
 @dataclass
@@ -39,6 +41,9 @@ class Context:
     answers: list[Answer] = field(default_factory=list)
     albums_to_settle: list[int] = field(default_factory=list)
     albums_to_cancel: list[int] = field(default_factory=list)
+    # Slow work to do after the commit, outside any transaction (e.g. building a ZIP). Each is
+    # called with a function that runs a step in a transaction of its own.
+    deferred: list[Callable[[JobRunner], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.people = People(self.session)

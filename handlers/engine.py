@@ -50,7 +50,7 @@ class Engine:
         # Weak: a lock lives while someone's events are running, not for every person ever seen.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._album_timers: dict[int, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
         self._org: Organization | None = None
 
     async def start(self) -> None:
@@ -156,6 +156,8 @@ class Engine:
             self.cancel_album_timer(report_id)
         for report_id in ctx.albums_to_settle:
             self._arm_album_timer(report_id)
+        for work in ctx.deferred:
+            self._spawn(work(self.run_job))
         self.on_outbox()
 
     async def _apologize(self, event: InboundEvent) -> None:
@@ -187,9 +189,17 @@ class Engine:
 
     def _spawn_settle(self, report_id: int) -> None:
         self._album_timers.pop(report_id, None)
-        task = asyncio.create_task(self.settle_album(report_id))
+        self._spawn(self.settle_album(report_id))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Future[None]) -> None:
+        self._tasks.discard(task)  # type: ignore[arg-type]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
     async def settle_album(self, report_id: int) -> None:
         from handlers import report as report_flow
@@ -208,8 +218,8 @@ class Engine:
         for report_id in pending:
             self.cancel_album_timer(report_id)
             await self.settle_album(report_id)
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks))
+        while self._tasks:  # what those started (deferred work) is waited for as well
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)

@@ -7,6 +7,7 @@ from handlers import (
     join,
     newsroom,
     nudges,
+    package,
     pillars,
     reminders,
     report,
@@ -35,6 +36,7 @@ PRIVATE_COMMANDS = {
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
 }
+OTHER_CALLBACKS = {"pk": package.tap_package}
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,
@@ -113,7 +115,7 @@ async def _group(ctx: Context) -> None:
 
 async def _callback(ctx: Context) -> None:
     verb, _, rest = (ctx.ev.callback_data or "").partition(":")
-    handler = review.CALLBACKS.get(verb) or report.CALLBACKS.get(verb)
+    handler = review.CALLBACKS.get(verb) or report.CALLBACKS.get(verb) or OTHER_CALLBACKS.get(verb)
     if handler is None:
         ctx.answer(t("tap.stale"), alert=True)
         return

@@ -85,7 +85,18 @@ def load_schedule(path: Path) -> Schedule:
         seen.add(pillar.key)
     _no_day_twice(where, pillars)
     action, holiday_text, days_off = _holidays(where, data.get("holidays", {}))
-    return Schedule(str(data.get("name", path.stem)), pillars, action, holiday_text, days_off, path)
+    link = data.get("link_template")
+    if link is not None and "{number}" not in str(link):
+        raise where.plain("link_template harus memuat {number}", "link_template")
+    return Schedule(
+        str(data.get("name", path.stem)),
+        pillars,
+        action,
+        holiday_text,
+        days_off,
+        path,
+        str(link) if link else None,
+    )
 
 
 def _pillar(where: _Locator, n: int, item: Any) -> Pillar:

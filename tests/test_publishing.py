@@ -108,3 +108,48 @@ async def test_nothing_is_published_without_a_channel(bot: Harness) -> None:
     editor, operator = await people(bot)
     card = await report_and_approve(bot, editor, operator)
     assert [label for label, _ in card.buttons] == ["📦 Paket unggah"]
+
+
+async def test_upload_package_has_every_size_and_the_caption(pub: Harness) -> None:
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    editor, operator = await people(pub)
+    await report_and_approve(pub, editor, operator)
+    await pub.send(editor.tap_button(pub.card(), "Paket unggah"))
+    await pub.settle()
+    package = pub.newsroom_messages()[-1]
+    assert package.kind == "document" and package.file_name == "paket-2026-0001.zip"
+    with zipfile.ZipFile(io.BytesIO(pub.fake.files[package.file_id or ""])) as z:
+        names = sorted(z.namelist())
+        assert names == sorted(
+            ["caption.txt"]
+            + [
+                f"foto-{n}/{size}.jpg"
+                for n in (1, 2)
+                for size in (
+                    "instagram-feed-4x5",
+                    "instagram-feed-1x1",
+                    "story-9x16",
+                    "web",
+                    "thumbnail",
+                )
+            ]
+        )
+        caption = z.read("caption.txt").decode()
+        story = Image.open(io.BytesIO(z.read("foto-2/story-9x16.jpg")))
+    assert CAPTION in caption and "#KotaBogor #InfoBogor" in caption
+    assert "📷 Foto: Kecamatan Bogor Barat" in caption
+    assert "https://kotabogor.go.id/index.php/show_post/detail/2026-0001" in caption
+    assert story.size == (1080, 1920) and len(story.getexif()) == 0
+
+
+async def test_package_only_for_editors(pub: Harness) -> None:
+    editor, operator = await people(pub)
+    await report_and_approve(pub, editor, operator)
+    before = len(pub.newsroom_messages())
+    await pub.send(operator.tap_button(pub.card(), "Paket unggah"))
+    await pub.settle()
+    assert len(pub.newsroom_messages()) == before

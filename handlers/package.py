@@ -1,0 +1,66 @@
+"""'Paket unggah': an approved report as a ZIP the newsroom can post without resizing by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from handlers import publishing
+from handlers.config import Core
+from handlers.context import Context, JobRunner
+from handlers.messages import File, t
+from storage.models import ReportStatus
+from storage.packages import write_package
+
+
+@dataclass
+class Contents:
+    number: str = ""
+    originals: list[Path] | None = None
+    caption: str = ""
+
+
+async def tap_package(ctx: Context, report_id: int) -> None:
+    if not ctx.can_decide():
+        ctx.answer(t("review.not_editor"), alert=True)
+        return
+    report = await ctx.reports.get(report_id)
+    if report is None or report.org_id != ctx.org.id or report.status != ReportStatus.APPROVED:
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    ctx.answer(t("package.preparing"))
+    channel, chat_id, core = ctx.ev.channel, ctx.ev.chat_id, ctx.core
+
+    async def build(run: JobRunner) -> None:
+        contents = Contents()
+        await run(lambda c: _collect(c, report_id, contents))
+        path = await asyncio.to_thread(_write, core, contents)
+        name = f"paket-{contents.number}.zip"
+        caption = [t("package.caption", number=contents.number)]
+        await run(lambda c: _send(c, channel, chat_id, File(str(path), name, caption)))
+
+    ctx.deferred.append(build)
+
+
+async def _collect(ctx: Context, report_id: int, contents: Contents) -> None:
+    report = await ctx.reports.get(report_id)
+    assert report is not None and report.number is not None
+    contents.number = report.number
+    contents.originals = [ctx.core.media.path(p.path) for p in await ctx.reports.photos(report_id)]
+    parts = [ctx.core.texts.render(line) for line in await publishing.post_caption(ctx, report)]
+    link = ctx.core.schedule.link_template
+    if link:
+        parts.append(link.format(number=report.number))
+    contents.caption = "\n\n".join(parts)
+
+
+def _write(core: Core, contents: Contents) -> Path:
+    folder = core.reports_dir or core.media.root / "reports"
+    return write_package(
+        contents.originals or [], contents.caption, folder, f"paket-{contents.number}"
+    )
+
+
+async def _send(ctx: Context, channel: str, chat_id: str, message: File) -> None:
+    ctx.send(channel, chat_id, message)
