@@ -47,6 +47,11 @@ def build_core(settings: Settings) -> Core:
             max_pixels=int(settings.max_photo_megapixels * 1_000_000),
             invite_days=settings.invite_days,
             album_wait=settings.album_wait_seconds,
+            min_photo_side=settings.min_photo_side,
+            dark_below=settings.dark_below,
+            blurry_below=settings.blurry_below,
+            old_photo_days=settings.old_photo_days,
+            duplicate_bits=settings.duplicate_bits,
         ),
         rhythm=Rhythm(
             reminder_time=settings.reminder_time,

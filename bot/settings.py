@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     max_photo_mb: float = Field(default=20, gt=0)
     max_photo_megapixels: float = Field(default=50, gt=0)
     invite_days: int = Field(default=7, ge=1)
+    # Photo checks: the operator is warned (and the card shows it); nothing is refused.
+    min_photo_side: int = Field(default=800, ge=0)
+    dark_below: float = Field(default=45, ge=0, le=255)
+    blurry_below: float = Field(default=25, ge=0)
+    old_photo_days: int = Field(default=7, ge=1)
+    duplicate_bits: int = Field(default=6, ge=0, le=16)
     # How long to wait for the rest of an album before acknowledging it.
     album_wait_seconds: float = Field(default=1.5, ge=0)
     # Telegram allows about 20 messages a minute into one group; PTB's limiter paces to this.
