@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from handlers.reminders import long_date
 from handlers.texts import PlainMarkup
 from handlers.timefmt import DAYS, zone_label
 from storage.chats import LEADERS
+from storage.media import save_by_content as save
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -212,14 +212,5 @@ def _write_files(
     sheet = render_sheet(recap)
     letter = render_letter(letterhead, title, recap.period.label, lines, chart, made)
     return RecapFiles(
-        _save(folder, chart, "png"), _save(folder, sheet, "xlsx"), _save(folder, letter, "pdf")
+        save(folder, chart, "png"), save(folder, sheet, "xlsx"), save(folder, letter, "pdf")
     )
-
-
-def _save(folder: Path, data: bytes, suffix: str) -> Path:
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:24]}.{suffix}"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path

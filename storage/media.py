@@ -158,3 +158,16 @@ class MediaStore:
             out = io.BytesIO()
             im.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
             return out.getvalue()
+
+
+def save_by_content(folder: Path, data: bytes, suffix: str, stem: str = "") -> Path:
+    """Write a generated file named by its sha256 (once; atomically), e.g. a report's ZIP."""
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"{stem}-{digest[:12]}" if stem else digest[:24]
+    path = folder / f"{name}.{suffix}"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path

@@ -5,12 +5,12 @@ Blocking (Pillow, zipfile): call through asyncio.to_thread.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from pathlib import Path
 
 from storage.derivatives import make_derivatives
+from storage.media import save_by_content
 
 GUIDE = """\
 Ukuran foto di paket ini:
@@ -30,11 +30,4 @@ def write_package(originals: list[Path], caption: str, folder: Path, stem: str) 
             for name, data in make_derivatives(original.read_bytes()).items():
                 # JPEGs are compressed already: stored, not deflated again.
                 package.writestr(f"foto-{n}/{name}.jpg", data, zipfile.ZIP_STORED)
-    data = out.getvalue()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.zip"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path
+    return save_by_content(folder, out.getvalue(), "zip", stem)
