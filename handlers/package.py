@@ -10,6 +10,7 @@ from handlers import publishing
 from handlers.config import Core
 from handlers.context import Context, JobRunner
 from handlers.messages import File, t
+from storage.derivatives import ensure_derivatives
 from storage.models import ReportStatus
 from storage.packages import write_package
 
@@ -17,7 +18,7 @@ from storage.packages import write_package
 @dataclass
 class Contents:
     number: str = ""
-    originals: list[Path] | None = None
+    photos: list[tuple[str, str]] | None = None  # (stored path, sha256) of each original
     caption: str = ""
 
 
@@ -47,7 +48,7 @@ async def _collect(ctx: Context, report_id: int, contents: Contents) -> None:
     report = await ctx.reports.get(report_id)
     assert report is not None and report.number is not None
     contents.number = report.number
-    contents.originals = [ctx.core.media.path(p.path) for p in await ctx.reports.photos(report_id)]
+    contents.photos = [(p.path, p.sha256) for p in await ctx.reports.photos(report_id)]
     parts = [ctx.core.texts.render(line) for line in await publishing.post_caption(ctx, report)]
     link = ctx.core.schedule.link_template
     if link:
@@ -55,11 +56,27 @@ async def _collect(ctx: Context, report_id: int, contents: Contents) -> None:
     contents.caption = "\n\n".join(parts)
 
 
+def prepare_derivatives(ctx: Context, report_id: int) -> None:
+    """On approval: make every photo's derivatives in the background, ready for the package."""
+    media = ctx.core.media
+
+    async def make(run: JobRunner) -> None:
+        photos: list[tuple[str, str]] = []
+
+        async def collect(c: Context) -> None:
+            photos.extend((p.path, p.sha256) for p in await c.reports.photos(report_id))
+
+        await run(collect)
+        for path, sha256 in photos:
+            await asyncio.to_thread(ensure_derivatives, media, path, sha256)
+
+    ctx.deferred.append(make)
+
+
 def _write(core: Core, contents: Contents) -> Path:
     folder = core.reports_dir or core.media.root / "reports"
-    return write_package(
-        contents.originals or [], contents.caption, folder, f"paket-{contents.number}"
-    )
+    stem = f"paket-{contents.number}"
+    return write_package(core.media, contents.photos or [], contents.caption, folder, stem)
 
 
 async def _send(ctx: Context, channel: str, chat_id: str, message: File) -> None:

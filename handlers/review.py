@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards, publishing
+from handlers import cards, package, publishing
 from handlers.cards import ACTIONS, REJECTION, REVISION, WITHDRAWAL
 from handlers.context import Context
 from handlers.messages import Button, Edit, Text, t
@@ -156,6 +156,7 @@ async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | 
     await cards.decided_card(ctx, report, ctx.me)
     if to == ReportStatus.APPROVED:
         await publishing.publish(ctx, report)
+        package.prepare_derivatives(ctx, report.id)
     ctx.answer(t("review.done", outcome=STATUS_WORDS[to]))
     await _tell_operator(ctx, report)
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFilter, ImageOps
 
-from storage.media import register_heif
+from storage.media import MediaStore, register_heif
 
 JPEG_QUALITY = 85
 TRANSPOSE = {  # EXIF orientation -> what turns the stored pixels upright
@@ -150,6 +151,20 @@ def _jpeg(im: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def ensure_derivatives(media: MediaStore, original: str, sha256: str) -> dict[str, Path]:
+    """The derivatives of a stored photo, made once and kept beside the originals."""
+    folder = media.path(f"derivatives/{sha256[:2]}/{sha256}")
+    paths = {size.name: folder / f"{size.name}.jpg" for size in SIZES}
+    if all(path.exists() for path in paths.values()):
+        return paths
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in make_derivatives(media.path(original).read_bytes()).items():
+        tmp = paths[name].with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(paths[name])
+    return paths
+
+
 def naive_derivatives(data: bytes, sizes: tuple[Size, ...] = SIZES) -> dict[str, bytes]:
     """The obvious pipeline, for the benchmark: full decode, rotate, resize each from it."""
     register_heif()
@@ -158,4 +173,4 @@ def naive_derivatives(data: bytes, sizes: tuple[Size, ...] = SIZES) -> dict[str,
     return {size.name: _jpeg(_render(full, size)) for size in sizes}
 
 
-__all__ = ["SIZES", "Size", "make_derivatives", "naive_derivatives"]
+__all__ = ["SIZES", "Size", "ensure_derivatives", "make_derivatives", "naive_derivatives"]

@@ -9,8 +9,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from storage.derivatives import make_derivatives
-from storage.media import save_by_content
+from storage.derivatives import ensure_derivatives
+from storage.media import MediaStore, save_by_content
 
 GUIDE = """\
 Ukuran foto di paket ini:
@@ -21,13 +21,16 @@ Ukuran foto di paket ini:
 """
 
 
-def write_package(originals: list[Path], caption: str, folder: Path, stem: str) -> Path:
-    """A ZIP named by its content, so the same package is written once."""
+def write_package(
+    media: MediaStore, photos: list[tuple[str, str]], caption: str, folder: Path, stem: str
+) -> Path:
+    """A ZIP named by its content, so the same package is written once. photos: (path, sha256)
+    of each original; their derivatives are made now unless approval already made them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:
         package.writestr("caption.txt", caption + "\n\n" + GUIDE, zipfile.ZIP_DEFLATED)
-        for n, original in enumerate(originals, 1):
-            for name, data in make_derivatives(original.read_bytes()).items():
+        for n, (original, sha256) in enumerate(photos, 1):
+            for name, path in ensure_derivatives(media, original, sha256).items():
                 # JPEGs are compressed already: stored, not deflated again.
-                package.writestr(f"foto-{n}/{name}.jpg", data, zipfile.ZIP_STORED)
+                package.write(path, f"foto-{n}/{name}.jpg", zipfile.ZIP_STORED)
     return save_by_content(folder, out.getvalue(), "zip", stem)

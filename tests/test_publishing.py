@@ -153,3 +153,14 @@ async def test_package_only_for_editors(pub: Harness) -> None:
     await pub.send(operator.tap_button(pub.card(), "Paket unggah"))
     await pub.settle()
     assert len(pub.newsroom_messages()) == before
+
+
+async def test_derivatives_are_made_on_approval_without_gps(pub: Harness) -> None:
+    from PIL import Image
+
+    editor, operator = await people(pub)
+    await report_and_approve(pub, editor, operator)
+    await pub.settle()
+    made = sorted((pub.settings.media_dir / "derivatives").rglob("*.jpg"))
+    assert len(made) == 10  # two photos, five sizes
+    assert all(len(Image.open(path).getexif()) == 0 for path in made)
