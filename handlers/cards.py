@@ -31,9 +31,7 @@ PERSONAL_CARDS = ("whatsapp",)  # channels without newsroom groups: editors get 
 async def review_destinations(ctx: Context) -> list[tuple[str, str]]:
     """Where cards go: every bound newsroom, and each editor who reviews on WhatsApp."""
     places = [(room.channel, room.chat_id) for room in await ctx.chats.bound(ctx.org.id, NEWSROOM)]
-    for member, _unit, contacts in await ctx.people.members(ctx.org.id):
-        if member.active and member.role in DECIDERS:
-            places += [(c.channel, c.chat_id) for c in contacts if c.channel in PERSONAL_CARDS]
+    places += await ctx.people.decider_chats(ctx.org.id, DECIDERS, PERSONAL_CARDS)
     return places
 
 

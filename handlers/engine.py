@@ -86,11 +86,12 @@ class Engine:
     async def _transaction(
         self, event: InboundEvent | None, work: Callable[[Context], Awaitable[None]]
     ) -> Context | None:
+        if self._org is None:
+            await self.start()
+        assert self._org is not None
         async with self.sessionmaker() as session, session.begin():
-            org = await People(session).default_org(
-                name=self.core.org_name, timezone=self.core.tz.key
-            )
-            ctx = Context(session, self.core, org, self.clock(), self.messengers, event)
+            # The organization was loaded once at start (read-only here: id, name, zone).
+            ctx = Context(session, self.core, self._org, self.clock(), self.messengers, event)
             seen = event is not None and not await ctx.inbox.record(
                 event.channel, event.event_id, ctx.now
             )

@@ -147,6 +147,23 @@ class People:
             )
         )
 
+    async def decider_chats(
+        self, org_id: int, roles: tuple[Role, ...], channels: tuple[str, ...]
+    ) -> list[tuple[str, str]]:
+        """(channel, chat) of active members with these roles on these channels: one query."""
+        rows = await self.s.execute(
+            select(Contact.channel, Contact.chat_id)
+            .join(Member, Member.id == Contact.member_id)
+            .where(
+                Member.org_id == org_id,
+                Member.active.is_(True),
+                Member.role.in_(roles),
+                Contact.channel.in_(channels),
+            )
+            .order_by(Contact.id)
+        )
+        return [(channel, chat_id) for channel, chat_id in rows]
+
     async def members_by_id(self, org_id: int) -> dict[int, Member]:
         rows = await self.s.scalars(select(Member).where(Member.org_id == org_id))
         return {m.id: m for m in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,11 +84,12 @@ class Reports:
         photo.position = await self.photo_count(photo.report_id)
         self.s.add(photo)
         await self.s.flush()
-        if photo.dhash:
-            self.s.add_all(
-                PhotoHashBand(photo_id=photo.id, band=i, value=v)
+        if photo.dhash:  # one multi-row INSERT, not eight
+            rows = [
+                {"photo_id": photo.id, "band": i, "value": v}
                 for i, v in enumerate(bands(photo.dhash))
-            )
+            ]
+            await self.s.execute(insert(PhotoHashBand).values(rows))
 
     async def clear_photos(self, report_id: int) -> None:
         ids = select(Photo.id).where(Photo.report_id == report_id).scalar_subquery()
