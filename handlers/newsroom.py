@@ -46,4 +46,4 @@ async def on_bot_removed(ctx: Context) -> None:
         log.warning("bot removed from %s: its reminder subscription ended", ctx.ev.chat_id)
     for bound in await ctx.chats.bindings_of(ctx.ev.channel, ctx.ev.chat_id):
         log.warning("bot removed from the %s chat %s", bound.purpose, bound.chat_id)
-        await ctx.session.delete(bound)
+        await ctx.chats.unbind(bound)

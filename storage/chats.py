@@ -47,6 +47,9 @@ class Chats:
         await self.s.flush()
         return existing
 
+    async def unbind(self, bound: BoundChat) -> None:
+        await self.s.delete(bound)
+
     async def move(self, channel: str, old: str, new: str) -> None:
         """A group that became a supergroup: its bindings, reminders and queue follow it."""
         for model in (BoundChat, Subscription):

@@ -76,6 +76,13 @@ def test_every_photo_problem_has_a_message() -> None:
         assert catalogue.template(f"photo.{code}")
 
 
+def test_every_photo_warning_has_a_message_with_its_details() -> None:
+    catalogue = texts()
+    details = {"small": {"side", "min"}, "old": {"days"}, "duplicate": {"number"}}
+    for code in ("small", "dark", "blurry", "old", "duplicate"):
+        assert placeholders(catalogue.template(f"warn.{code}")) == {"n"} | details.get(code, set())
+
+
 def test_user_text_is_escaped_and_bold_applied() -> None:
     out = render_template(
         "*#{number}* {caption}",
