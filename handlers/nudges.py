@@ -12,7 +12,6 @@ from handlers.reminders import OFF_WORDS, ON_WORDS, report_button
 from handlers.timefmt import DAYS, MONTHS
 from handlers.workdays import OFFICE_END
 from storage.chats import NEWSROOM
-from storage.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +77,7 @@ async def _nudge_operators(
     pillar = ctx.core.schedule.focus_for(ctx.today())
     since = t("nudge.since", date=_short(last, ctx)) if last else t("nudge.never")
     days = ctx.core.rhythm.nudge_after_days
-    for member, _unit, contacts in await ctx.people.members(ctx.org.id):
-        if member.unit_id != unit_id or member.role != Role.OPERATOR:
-            continue
-        if not (member.active and member.reminders_on and contacts):
-            continue
+    for member, contact in await ctx.people.reachable_operators(ctx.org.id, unit_id=unit_id):
         lines: list[T] = [
             t("nudge.hello", name=member.name, unit=unit_name, days=days),
             since,
@@ -90,8 +85,8 @@ async def _nudge_operators(
         if pillar is not None:
             lines.append(t("nudge.pillar", pillar=pillar.name))
         lines.append(t("nudge.how_to_stop"))
-        channel = contacts[0].channel
-        ctx.send(channel, contacts[0].chat_id, Text(lines, report_button(ctx, channel)))
+        message = Text(lines, report_button(ctx, contact.channel))
+        ctx.send(contact.channel, contact.chat_id, message)
 
 
 def _short(moment: datetime, ctx: Context) -> str:

@@ -123,13 +123,8 @@ async def send_personal_reminders(ctx: Context) -> None:
         return
     period = today.isoformat()
     done = await ctx.reminders.claimed_targets(REMINDER, period)
-    people = [
-        (member, contact)
-        for member, _unit, contacts in await ctx.people.members(ctx.org.id)
-        if member.active and member.reminders_on and member.role == Role.OPERATOR
-        for contact in contacts
-        if contact.channel in PERSONAL and f"{contact.channel}:{contact.chat_id}" not in done
-    ]
+    reachable = await ctx.people.reachable_operators(ctx.org.id, channels=PERSONAL)
+    people = [(m, c) for m, c in reachable if f"{c.channel}:{c.chat_id}" not in done]
     if not people:
         return
     lines = await _reminder_content(ctx, today)

@@ -164,6 +164,31 @@ class People:
         )
         return [(channel, chat_id) for channel, chat_id in rows]
 
+    async def reachable_operators(
+        self, org_id: int, *, unit_id: int | None = None, channels: tuple[str, ...] | None = None
+    ) -> list[tuple[Member, Contact]]:
+        """Active operators who want reminders, each with the contact they used last (one
+        query, for reminders and nudges; optionally one unit's, or on some channels only)."""
+        query = (
+            select(Member, Contact)
+            .join(Contact, Contact.member_id == Member.id)
+            .where(
+                Member.org_id == org_id,
+                Member.active.is_(True),
+                Member.reminders_on.is_(True),
+                Member.role == Role.OPERATOR,
+            )
+            .order_by(Member.id, Contact.last_inbound_at.desc().nulls_last(), Contact.id.desc())
+        )
+        if unit_id is not None:
+            query = query.where(Member.unit_id == unit_id)
+        if channels is not None:
+            query = query.where(Contact.channel.in_(channels))
+        chosen: dict[int, tuple[Member, Contact]] = {}
+        for member, contact in await self.s.execute(query):
+            chosen.setdefault(member.id, (member, contact))
+        return list(chosen.values())
+
     async def members_by_id(self, org_id: int) -> dict[int, Member]:
         rows = await self.s.scalars(select(Member).where(Member.org_id == org_id))
         return {m.id: m for m in rows}
