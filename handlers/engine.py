@@ -213,6 +213,11 @@ class Engine:
         if ctx is not None:
             await self._after_commit(ctx)
 
+    async def drain_background(self) -> None:
+        """Wait for deferred work (packages, recaps) without settling albums early (tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def settle_now(self) -> None:
         """Acknowledge every waiting album at once (tests and shutdown)."""
         pending = list(self._album_timers)

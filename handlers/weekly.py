@@ -11,7 +11,7 @@ from pathlib import Path
 
 from handlers.clock import at_local
 from handlers.config import Core, Letterhead
-from handlers.context import Context
+from handlers.context import Context, JobRunner
 from handlers.messages import File, Outgoing, T, Text, t
 from handlers.newsroom import bind_this_chat
 from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_text, month_of, week_of
@@ -59,8 +59,26 @@ async def recap_command(ctx: Context) -> None:
     if period is None:
         ctx.reply(t("recap.usage"))
         return
-    for message in await build_messages(ctx, period):
-        ctx.reply_message(message)
+    channel, chat_id = ctx.ev.channel, ctx.ev.chat_id
+
+    # Rendering the chart, workbook and PDF takes a while: do it after this transaction, so
+    # the database (one writer, on SQLite) is not held meanwhile.
+    async def build(run: JobRunner) -> None:
+        found: list[Recap] = []
+
+        async def collect(c: Context) -> None:
+            found.append(await _recap(c, period))
+
+        await run(collect)
+        messages = await asyncio.to_thread(render_messages, ctx.core, found[0], ctx.today())
+
+        async def send(c: Context) -> None:
+            for message in messages:
+                c.send(channel, chat_id, message)
+
+        await run(send)
+
+    ctx.deferred.append(build)
 
 
 async def send_weekly(ctx: Context) -> None:
@@ -142,17 +160,22 @@ class RecapFiles:
 
 async def build_messages(ctx: Context, period: Period) -> list[Outgoing]:
     recap = await _recap(ctx, period)
+    return await asyncio.to_thread(render_messages, ctx.core, recap, ctx.today())
+
+
+def render_messages(core: Core, recap: Recap, today: date) -> list[Outgoing]:
+    """The chart, the summary, the workbook and the letter (blocking: Pillow, openpyxl, fpdf)."""
     lines = summary_lines(recap)
-    plain = [ctx.core.texts.render(line, PlainMarkup()) for line in lines[1:]]
-    title = ctx.core.texts.render(t("recap.pdf_title"))
-    made = ctx.core.texts.render(t("recap.pdf_made", date=long_date(ctx.today())))
-    letterhead = ctx.core.letterhead or Letterhead(ctx.org.name)
-    files = await asyncio.to_thread(_write_files, ctx.core, letterhead, recap, title, plain, made)
+    plain = [core.texts.render(line, PlainMarkup()) for line in lines[1:]]
+    title = core.texts.render(t("recap.pdf_title"))
+    made = core.texts.render(t("recap.pdf_made", date=long_date(today)))
+    letterhead = core.letterhead or Letterhead(recap.org)
+    files = _write_files(core, letterhead, recap, title, plain, made)
+    period = recap.period
     stem = f"rekap-{period.first.isoformat()}-{period.last.isoformat()}"
+    chart_caption = [t("recap.chart_caption", period=period.label)]
     return [
-        File(
-            str(files.chart), f"{stem}.png", [t("recap.chart_caption", period=period.label)], True
-        ),
+        File(str(files.chart), f"{stem}.png", chart_caption, as_photo=True),
         Text(lines),
         File(str(files.sheet), f"{stem}.xlsx", [t("recap.sheet_caption")]),
         File(str(files.letter), f"{stem}.pdf", [t("recap.letter_caption")]),

@@ -113,6 +113,7 @@ class Harness:
         self.fake.updates.remove(update)  # in-process: we deliver it, nobody polls
         await self.w.process(update)
         if deliver:
+            await self.w.engine.drain_background()
             await self.w.outbox.drain()
         return update
 
@@ -131,6 +132,7 @@ class Harness:
             response = await client.post("/webhooks/whatsapp", content=raw, headers=headers)
         await self.w.web.drain()
         if deliver:
+            await self.w.engine.drain_background()
             await self.w.outbox.drain()
         return response
 
