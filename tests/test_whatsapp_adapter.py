@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,27 @@ PAYLOADS = Path(__file__).parent / "payloads" / "whatsapp"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+async def _nothing(*_args: object) -> None:
+    return None
+
+
+def offline_channel(tmp_path: Path, on_event: Any = _nothing, on_status: Any = _nothing):  # type: ignore[no-untyped-def]
+    """The real adapter with callbacks of the test's own; it never reaches a Graph API here."""
+    return WhatsAppChannel(
+        phone_id="1122334455667",
+        token="t",
+        app_secret="s",
+        verify_token="v",
+        api_url="http://fake-graph",
+        on_event=on_event,
+        on_status=on_status,
+        texts=Texts.load(ROOT / "prompts" / "id.toml"),
+        media=MediaStore(tmp_path),
+        window=_nothing,
+        clock=lambda: None,
+    )
+
+
 async def events_of(name: str, tmp_path: Path) -> tuple[list[InboundEvent], list[tuple]]:
     events: list[InboundEvent] = []
     statuses: list[tuple] = []
@@ -26,22 +48,7 @@ async def events_of(name: str, tmp_path: Path) -> tuple[list[InboundEvent], list
     async def on_status(*args: object) -> None:
         statuses.append(args)
 
-    async def no_window(_chat: str) -> None:
-        return None
-
-    channel = WhatsAppChannel(
-        phone_id="1122334455667",
-        token="t",
-        app_secret="s",
-        verify_token="v",
-        api_url="http://fake-graph",
-        on_event=on_event,
-        on_status=on_status,
-        texts=Texts.load(ROOT / "prompts" / "id.toml"),
-        media=MediaStore(tmp_path),
-        window=no_window,
-        clock=lambda: None,  # type: ignore[arg-type,return-value]
-    )
+    channel = offline_channel(tmp_path, on_event, on_status)
     await channel.process((PAYLOADS / name).read_bytes())
     await channel.close()
     return events, statuses
@@ -104,22 +111,7 @@ def test_words_are_commands() -> None:
 async def test_a_long_list_keeps_its_way_out(tmp_path: Path) -> None:
     from handlers.messages import Button, raw
 
-    async def nothing(*_args: object) -> None:
-        return None
-
-    channel = WhatsAppChannel(
-        phone_id="1",
-        token="t",
-        app_secret="s",
-        verify_token="v",
-        api_url="http://fake-graph",
-        on_event=nothing,
-        on_status=nothing,
-        texts=Texts.load(ROOT / "prompts" / "id.toml"),
-        media=MediaStore(tmp_path),
-        window=nothing,
-        clock=lambda: None,  # type: ignore[arg-type,return-value]
-    )
+    channel = offline_channel(tmp_path)
     taps = [Button(raw(f"Alasan {i}"), f"rr:1:1:{i}") for i in range(12)]
     taps += [Button(raw("Tulis alasan"), "rt:1:1"), Button(raw("Kembali"), "rb:1")]
     choices = channel.messenger._choices(taps)
