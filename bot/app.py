@@ -242,6 +242,12 @@ class Warta:
             await self.whatsapp.close()
         await self.db.dispose()
 
+    async def abandon(self) -> None:
+        """Close what __init__ opened when start() did not finish (refused, or stopped)."""
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
+        await self.db.dispose()
+
     async def process(self, update_json: dict[str, Any]) -> None:
         """Feed one raw Telegram update, as a webhook would (tests and benchmarks)."""
         assert self.telegram is not None

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # imported in run(): `warta health` stays light
+    from bot.app import Warta
 from handlers.admin import unit_kind
 from handlers.join import ROLE_NAMES
 from handlers.schedule import ScheduleError
@@ -103,11 +108,13 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await warta.start()
+        started = await _start_unless_stopped(warta, stop)
     except TokenRejected:
         print(BAD_TOKEN, file=sys.stderr)
-        await warta.db.dispose()
+        await warta.abandon()
         return 2
+    if not started:
+        return 0
     await warta.start_receiving()
     channels = ", ".join(warta.messengers)
     logging.getLogger("warta").info("Warta berjalan (%s)", channels)
@@ -116,6 +123,23 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     finally:
         await warta.stop()
     return 0
+
+
+async def _start_unless_stopped(warta: Warta, stop: asyncio.Event) -> bool:
+    """Start, unless a stop signal comes first: Telegram may stay unreachable for long, and
+    `docker stop` (SIGTERM) must not wait for it. False when stopped before starting."""
+    starting = asyncio.create_task(warta.start())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # raises TokenRejected
+        return True
+    starting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await starting
+    await warta.abandon()
+    return False
 
 
 async def migrate(settings: Settings, _args: argparse.Namespace) -> int:

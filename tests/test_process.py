@@ -235,3 +235,16 @@ async def test_whole_process_on_whatsapp_only(
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def test_stop_signal_is_honoured_while_telegram_is_unreachable(tmp_path: Path) -> None:
+    env = warta_env(tmp_path, f"http://127.0.0.1:{free_port()}", None)  # nobody listens there
+    proc = await spawn(env, tmp_path, "run")
+    assert proc.stdout is not None
+    seen = b""
+    while b"belum bisa dihubungi" not in seen:
+        seen += await asyncio.wait_for(proc.stdout.readline(), 30)
+    proc.send_signal(signal.SIGTERM)
+    output = seen + (await asyncio.wait_for(proc.communicate(), 15))[0]
+    assert proc.returncode == 0, output.decode()
+    assert b"Traceback" not in output
