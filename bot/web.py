@@ -6,11 +6,10 @@ two loses nothing: unprocessed bodies are processed again on start (the inbox de
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 
 import uvicorn
@@ -22,6 +21,7 @@ from starlette.routing import Route
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import SIGNATURE_HEADER, WhatsAppChannel
+from handlers.background import Background
 from storage.models import utcnow
 from storage.webhooks import Webhooks
 
@@ -43,7 +43,7 @@ class WebApp:
     ) -> None:
         self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy
         self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = Background()
         routes = [Route("/health", self._health, methods=["GET"])]
         if whatsapp is not None:
             routes.append(Route(WHATSAPP_PATH, self._whatsapp_challenge, methods=["GET"]))
@@ -88,15 +88,10 @@ class WebApp:
             return PlainTextResponse("Bad Request", status_code=400)
         async with self.sessionmaker() as session, session.begin():
             webhook_id = await Webhooks(session).store(channel, body, self.clock())
-        self._spawn(self.process(webhook_id))
+        self._background.spawn(self.process(webhook_id))
         return PlainTextResponse("ok")
 
     # ---- processing -------------------------------------------------------------------------
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def process(self, webhook_id: int) -> None:
         async with self.sessionmaker() as session:
             row = await Webhooks(session).get(webhook_id)
@@ -124,8 +119,7 @@ class WebApp:
 
     async def drain(self) -> None:
         """Wait for everything received so far to be processed (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.drain()
 
     # ---- serving ----------------------------------------------------------------------------
     async def serve(self, host: str, port: int) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import router
+from handlers.background import Background
 from handlers.config import Core
 from handlers.context import Context
 from handlers.events import FetchedMedia, InboundEvent, Media
@@ -50,7 +51,7 @@ class Engine:
         # Weak: a lock lives while someone's events are running, not for every person ever seen.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._album_timers: dict[int, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Future[None]] = set()
+        self._background = Background()
         self._org: Organization | None = None
 
     async def start(self) -> None:
@@ -158,7 +159,7 @@ class Engine:
         for report_id in ctx.albums_to_settle:
             self._arm_album_timer(report_id)
         for work in ctx.deferred:
-            self._spawn(work(self.run_job))
+            self._background.spawn(work(self.run_job))
         self.on_outbox()
 
     async def _apologize(self, event: InboundEvent) -> None:
@@ -190,17 +191,7 @@ class Engine:
 
     def _spawn_settle(self, report_id: int) -> None:
         self._album_timers.pop(report_id, None)
-        self._spawn(self.settle_album(report_id))
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Future[None]) -> None:
-        self._tasks.discard(task)  # type: ignore[arg-type]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background work failed", exc_info=task.exception())
+        self._background.spawn(self.settle_album(report_id))
 
     async def settle_album(self, report_id: int) -> None:
         from handlers import report as report_flow
@@ -215,8 +206,7 @@ class Engine:
 
     async def drain_background(self) -> None:
         """Wait for deferred work (packages, recaps) without settling albums early (tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.drain()
 
     async def settle_now(self) -> None:
         """Acknowledge every waiting album at once (tests and shutdown)."""
@@ -224,8 +214,7 @@ class Engine:
         for report_id in pending:
             self.cancel_album_timer(report_id)
             await self.settle_album(report_id)
-        while self._tasks:  # what those started (deferred work) is waited for as well
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.drain()
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
