@@ -238,12 +238,10 @@ class Warta:
         self._outbox_task = self._scheduler_task = self._web_task = None
         if self.telegram is not None:
             await self.telegram.stop()
-        if self.whatsapp is not None:
-            await self.whatsapp.close()
-        await self.db.dispose()
+        await self.abandon()
 
     async def abandon(self) -> None:
-        """Close what __init__ opened when start() did not finish (refused, or stopped)."""
+        """Close what __init__ opened (also when start() did not finish: refused, stopped)."""
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.db.dispose()

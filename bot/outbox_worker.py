@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.messages import from_payload, template_for, to_payload
+from handlers.messages import from_payload, send_again
 from handlers.ports import DeliveryError, Messenger
 from storage.chats import Chats
 from storage.models import OutboxMessage, utcnow
@@ -157,12 +157,6 @@ class OutboxWorker:
 
         return resolve
 
-    def _send_template_instead(self, outbox: Outbox, row: OutboxMessage, now: datetime) -> None:
-        """WhatsApp's 24-hour window closed: only an approved template may reach them now."""
-        instead = template_for(from_payload(row.payload))
-        if instead is not None and row.payload.get("type") != "template":
-            outbox.enqueue(row.channel, row.chat_id, to_payload(instead), now=now)
-
     async def _chat_gone(
         self, session: AsyncSession, row: OutboxMessage, error: DeliveryError
     ) -> None:
@@ -195,8 +189,10 @@ class OutboxWorker:
                 await outbox.mark_failed(row.id, str(error))
                 if error.gone:
                     await self._chat_gone(session, row, error)
-                if error.outside_window:
-                    self._send_template_instead(outbox, row, now)
+                # WhatsApp's 24-hour window closed: only an approved template reaches them now.
+                again = send_again(row.payload, "window") if error.outside_window else None
+                if again is not None:
+                    outbox.enqueue(row.channel, row.chat_id, again, now=now)
                 following = await self._claim(now, row, session)
                 return following[0] if following else None
             delay = max(

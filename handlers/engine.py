@@ -7,7 +7,6 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,7 +15,7 @@ from handlers.background import Background
 from handlers.config import Core
 from handlers.context import Context
 from handlers.events import FetchedMedia, InboundEvent, Media
-from handlers.messages import from_payload, t, template_for, to_payload
+from handlers.messages import send_again, t
 from handlers.ports import Messenger
 from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
@@ -125,7 +124,7 @@ class Engine:
             if status != "failed":
                 return
             log.warning("%s message %s failed (%s): %s", channel, external_id, failure, error)
-            again = _send_again(found[1].payload, failure)
+            again = send_again(found[1].payload, failure)
             if again is not None:
                 Outbox(session).enqueue(channel, found[1].chat_id, again, now=now)
         self.on_outbox()
@@ -268,20 +267,6 @@ class Engine:
         result.look = await asyncio.to_thread(look_at, data)
         result.stored = await asyncio.to_thread(self.core.media.put, data, result.info.mime)
         return result
-
-
-MAX_RESENDS = 3
-
-
-def _send_again(payload: dict[str, Any], failure: str | None) -> dict[str, Any] | None:
-    """What to queue for a message reported failed, if anything."""
-    if failure == "window" and payload.get("type") != "template":
-        instead = template_for(from_payload(payload))
-        return to_payload(instead) if instead is not None else None
-    resent = int(payload.get("resent", 0))
-    if failure == "transient" and resent < MAX_RESENDS:
-        return {**payload, "resent": resent + 1}
-    return None
 
 
 def _too_big(result: FetchedMedia, size: int, limit: int) -> FetchedMedia:

@@ -109,6 +109,21 @@ def template_for(message: Outgoing) -> Template | None:
     return Template("notify", lines) if lines else None
 
 
+MAX_RESENDS = 3
+
+
+def send_again(payload: dict[str, Any], failure: str | None) -> dict[str, Any] | None:
+    """What to queue for a message that failed, if anything: a template where the WhatsApp
+    window had closed ("window"), the same message a few times more ("transient")."""
+    if failure == "window" and payload.get("type") != "template":
+        instead = template_for(from_payload(payload))
+        return to_payload(instead) if instead is not None else None
+    resent = int(payload.get("resent", 0))
+    if failure == "transient" and resent < MAX_RESENDS:
+        return {**payload, "resent": resent + 1}
+    return None
+
+
 def to_payload(message: Outgoing) -> dict[str, Any]:
     return asdict(message)
 
