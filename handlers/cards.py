@@ -117,8 +117,7 @@ async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = 
     if report.revision_of_id:
         lines += await _changes(ctx, report, photos)
     lines += warning_lines(photos)
-    pillar = ctx.core.schedule.by_key(report.pillar_key)
-    if pillar and pillar.consent:
+    if consent_question(ctx, report):
         lines.append(t("card.consent_given" if report.consent_at else "card.consent_missing"))
     lines += [t("card.caption"), raw(report.caption)]
     return lines
@@ -174,6 +173,12 @@ def outcome_line(ctx: Context, report: Report, decider: Member | None) -> T:
     if report.status == ReportStatus.WITHDRAWN:
         return t("card.outcome_withdrawn", name=name, when=at, reason=reason)
     return t("card.outcome_rejected", name=name, when=at, reason=reason)
+
+
+def consent_question(ctx: Context, report: Report) -> str | None:
+    """What the operator must confirm for this report's pillar (children's faces), if any."""
+    pillar = ctx.core.schedule.by_key(report.pillar_key)
+    return pillar.consent if pillar else None
 
 
 def post_link(ctx: Context, report: Report) -> str:

@@ -13,17 +13,12 @@ log = logging.getLogger(__name__)
 PUBLISHED = "pub:"  # outbox ref of a channel post: "pub:<report id>"
 
 
-def consent_missing(ctx: Context, report: Report) -> bool:
-    pillar = ctx.core.schedule.by_key(report.pillar_key)
-    return bool(pillar and pillar.consent and report.consent_at is None)
-
-
 async def publish(ctx: Context, report: Report) -> None:
     """The photos as an album with caption, the pillar's hashtags and a credit line."""
     target = ctx.core.publish_to
     if target is None:
         return
-    if consent_missing(ctx, report):
+    if cards.consent_question(ctx, report) and report.consent_at is None:
         log.info("report %s not published: consent not confirmed", report.number)
         return
     photos = await ctx.reports.photos(report.id)

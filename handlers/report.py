@@ -245,7 +245,7 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
     ]
     if any(p.warnings for p in photos):
         lines.append(t("preview.warnings_hint"))
-    question = consent_question(ctx, draft)
+    question = cards.consent_question(ctx, draft)
     if question:
         key = "preview.consent_given" if draft.consent_at else "preview.consent_needed"
         lines.append(t(key, question=question))
@@ -260,14 +260,9 @@ def preview_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
             Button(t("button.cancel"), f"db:{draft.id}"),
         ]
     ]
-    if consent_question(ctx, draft) and draft.consent_at is None:
+    if cards.consent_question(ctx, draft) and draft.consent_at is None:
         rows.insert(0, [Button(t("button.consent"), f"dz:{draft.id}")])
     return rows
-
-
-def consent_question(ctx: Context, report: Report) -> str | None:
-    pillar = ctx.core.schedule.by_key(report.pillar_key)
-    return pillar.consent if pillar else None
 
 
 async def tap_consent(ctx: Context, draft_id: int) -> None:

@@ -16,33 +16,23 @@ STATUS_WORDS = {
 }
 
 
-async def _pending_report(ctx: Context, report_id: int) -> Report | None:
-    """The report if this person may decide it and it still waits; otherwise say why."""
+async def _open_report(ctx: Context, report_id: int, action: int = 0) -> Report | None:
+    """The report if this person may act on it and it still waits for that: pending for a
+    decision, approved and published for a withdrawal. Otherwise say why, and None."""
     if not ctx.can_decide():
         ctx.answer(t("review.not_editor"), alert=True)
         return None
     report = await ctx.reports.get(report_id)
-    if report is None or report.org_id != ctx.org.id or report.status == ReportStatus.DRAFT:
+    withdrawing = action == WITHDRAWAL
+    if (
+        report is None
+        or report.org_id != ctx.org.id
+        or report.status == ReportStatus.DRAFT
+        or (withdrawing and not report.published_ids)
+    ):
         ctx.answer(t("tap.stale"), alert=True)
         return None
-    if report.status != ReportStatus.PENDING:
-        await _already_decided(ctx, report)
-        return None
-    return report
-
-
-async def _open_report(ctx: Context, report_id: int, action: int) -> Report | None:
-    """The report an action may still apply to: pending, or approved and published to withdraw."""
-    if action != WITHDRAWAL:
-        return await _pending_report(ctx, report_id)
-    if not ctx.can_decide():
-        ctx.answer(t("review.not_editor"), alert=True)
-        return None
-    report = await ctx.reports.get(report_id)
-    if report is None or report.org_id != ctx.org.id or not report.published_ids:
-        ctx.answer(t("tap.stale"), alert=True)
-        return None
-    if report.status != ReportStatus.APPROVED:
+    if report.status != (ReportStatus.APPROVED if withdrawing else ReportStatus.PENDING):
         await _already_decided(ctx, report)
         return None
     return report
@@ -64,7 +54,7 @@ async def _already_decided(ctx: Context, report: Report) -> None:
 
 
 async def tap_approve(ctx: Context, report_id: int) -> None:
-    if await _pending_report(ctx, report_id) is not None:
+    if await _open_report(ctx, report_id) is not None:
         await _decide(ctx, report_id, ReportStatus.APPROVED, None)
 
 
@@ -94,7 +84,7 @@ async def tap_back(ctx: Context, report_id: int) -> None:
     report = await ctx.reports.get(report_id)
     if report is not None and report.status == ReportStatus.APPROVED and ctx.can_decide():
         buttons = cards.decided_buttons(report)  # back from the withdrawal reasons
-    elif await _pending_report(ctx, report_id) is not None:
+    elif await _open_report(ctx, report_id) is not None:
         buttons = cards.decision_buttons(report_id)
     else:
         return
