@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import InboxEntry, ScheduledSend, Subscription
 
 CHUNK = 500  # rows per INSERT: well under SQLite's limit on bound parameters
@@ -88,20 +86,13 @@ class Reminders:
         self, kind: str, target: str, period: str, *, outcome: str, now: datetime
     ) -> bool:
         """True if this call took the claim; False if someone (or an earlier run) had it."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(
-                    ScheduledSend(kind=kind, target=target, period=period, outcome=outcome, at=now)
-                )
-        except IntegrityError:
-            return False
-        return True
+        return bool(await self.claim_many(kind, [target], period, outcome=outcome, now=now))
 
     async def claim_many(
         self, kind: str, targets: list[str], period: str, *, outcome: str, now: datetime
     ) -> set[str]:
         """Claim many at once (a broadcast); returns the targets this call took."""
-        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.s)
         taken: set[str] = set()
         for i in range(0, len(targets), CHUNK):
             rows = [

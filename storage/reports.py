@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
     PendingReason,
     Photo,
@@ -135,7 +134,7 @@ class Reports:
     async def next_number(self, org_id: int, year: int) -> str:
         """Reserve the next report number, e.g. 2026-0123 (row-locked by the UPDATE)."""
         # Concurrent first reports of a year must not both insert the counter row.
-        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.s)
         await self.s.execute(
             insert(ReportCounter)
             .values(org_id=org_id, year=year, value=0)
