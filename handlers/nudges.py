@@ -9,7 +9,7 @@ from handlers.clock import at_local
 from handlers.context import Context
 from handlers.messages import T, Text, t
 from handlers.reminders import OFF_WORDS, ON_WORDS, report_button
-from handlers.timefmt import DAYS, MONTHS
+from handlers.timefmt import short_date
 from handlers.workdays import OFFICE_END
 from storage.chats import NEWSROOM
 
@@ -90,8 +90,7 @@ async def _nudge_operators(
 
 
 def _short(moment: datetime, ctx: Context) -> str:
-    day = moment.astimezone(ctx.core.tz).date()
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return short_date(moment.astimezone(ctx.core.tz).date())
 
 
 async def list_stale_reports(ctx: Context) -> None:

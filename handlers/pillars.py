@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from handlers.config import Core
 from handlers.context import Context
 from handlers.messages import T, raw, t
-from handlers.reminders import long_date, report_button
+from handlers.reminders import report_button
 from handlers.schedule import ScheduleError, load_reasons, load_schedule
-from handlers.timefmt import DAYS, MONTHS
+from handlers.timefmt import long_date, short_date
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def _today(ctx: Context, today: date) -> list[T]:
 def _day_line(ctx: Context, day: date, today: date) -> T:
     pillar = ctx.core.schedule.for_day(day)
     holiday = ctx.core.workdays.holiday(day)
-    label = f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    label = short_date(day)
     name = pillar.name if pillar else "—"
     if holiday:
         name = f"{name} (libur: {holiday})"

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from handlers.clock import at_local, hhmm, local_time, parse_local_time, utc_minute
 from handlers.context import Context
 from handlers.messages import Button, T, Template, Text, raw, t
-from handlers.timefmt import DAYS, MONTHS, zone_label
+from handlers.timefmt import long_date, zone_label
 from storage.models import Role, Subscription
 
 log = logging.getLogger(__name__)
@@ -17,10 +17,6 @@ REMINDER = "reminder"
 REPORT_START = "lapor"  # /start lapor: the deep link of the report button
 LATE_GRACE = timedelta(hours=3)  # for reminder times set after the grace hour
 OFF_WORDS, ON_WORDS = {"mati", "off", "stop", "berhenti"}, {"nyala", "on", "aktif", "mulai"}
-
-
-def long_date(day: date) -> str:
-    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def target_of(sub: Subscription) -> str:
@@ -72,8 +68,7 @@ def _shown(ctx: Context, sub: Subscription) -> str:
 
 async def _skip_today_if_passed(ctx: Context, sub: Subscription) -> None:
     """A group subscribed at 08.00 starts tomorrow rather than getting a late reminder now."""
-    due = at_local(ctx.today(), local_time(sub.utc_minute, ctx.core.tz), ctx.core.tz)
-    if due <= ctx.now:
+    if _due_at(ctx, sub, ctx.today()) <= ctx.now:
         await ctx.reminders.claim(
             REMINDER, target_of(sub), ctx.today().isoformat(), outcome="skipped", now=ctx.now
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -32,3 +32,13 @@ def when(dt: datetime, tz: ZoneInfo) -> str:
 
 def day_name(dt: datetime) -> str:
     return DAYS[dt.weekday()]
+
+
+def short_date(day: date) -> str:
+    """'Senin 23 Nov'."""
+    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def long_date(day: date) -> str:
+    """'Senin, 23 Nov 2026'."""
+    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -18,9 +18,8 @@ from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_tex
 from handlers.recap.chart import render_chart
 from handlers.recap.letter import render_letter
 from handlers.recap.sheet import render_sheet
-from handlers.reminders import long_date
 from handlers.texts import PlainMarkup
-from handlers.timefmt import DAYS, zone_label
+from handlers.timefmt import DAYS, long_date, zone_label
 from storage.chats import LEADERS
 from storage.media import save_by_content as save
 from storage.models import Role
