@@ -1,0 +1,22 @@
+"""people and units leave: deactivation, revoked invites, archived units, transfer codes
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 02:30:00
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
