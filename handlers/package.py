@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from handlers import publishing
 from handlers.config import Core
 from handlers.context import Context, JobRunner
-from handlers.messages import File, t
+from handlers.messages import File, Text, t
 from storage.derivatives import ensure_derivatives
 from storage.models import ReportStatus
 from storage.packages import write_package
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,11 +35,18 @@ async def tap_package(ctx: Context, report_id: int) -> None:
         return
     ctx.answer(t("package.preparing"))
     channel, chat_id, core = ctx.ev.channel, ctx.ev.chat_id, ctx.core
+    number = report.number or ""
 
     async def build(run: JobRunner) -> None:
-        contents = Contents()
-        await run(lambda c: _collect(c, report_id, contents))
-        path = await asyncio.to_thread(_write, core, contents)
+        try:
+            contents = Contents()
+            await run(lambda c: _collect(c, report_id, contents))
+            path = await asyncio.to_thread(_write, core, contents)
+        except Exception:  # a photo or the disk failed: the editor must not wait for nothing
+            log.exception("upload package of report %s failed", report_id)
+            failed = Text([t("package.failed", number=number)])
+            await run(lambda c: _send(c, channel, chat_id, failed))
+            return
         name = f"paket-{contents.number}.zip"
         caption = [t("package.caption", number=contents.number)]
         await run(lambda c: _send(c, channel, chat_id, File(str(path), name, caption)))
@@ -79,5 +89,5 @@ def _write(core: Core, contents: Contents) -> Path:
     return write_package(core.media, contents.photos or [], contents.caption, folder, stem)
 
 
-async def _send(ctx: Context, channel: str, chat_id: str, message: File) -> None:
+async def _send(ctx: Context, channel: str, chat_id: str, message: File | Text) -> None:
     ctx.send(channel, chat_id, message)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFilter, ImageOps
 
-from storage.media import MediaStore, register_heif
+from storage.media import MediaStore, flat_rgb, plain_mode, register_heif
 
 JPEG_QUALITY = 85
 TRANSPOSE = {  # EXIF orientation -> what turns the stored pixels upright
@@ -63,10 +63,11 @@ def _decode_reduced(data: bytes, sizes: tuple[Size, ...]) -> Image.Image:
         scale = min(1.0, max(_scale_for(w, h, s) for s in sizes))
         need = (math.ceil(w * scale), math.ceil(h * scale))
         stored_need = (need[1], need[0]) if turned else need
-        if im.format == "JPEG":
+        if im.format in ("JPEG", "MPO"):
             im.draft("RGB", stored_need)  # the decoder skips detail we would throw away
-        factor = min(im.width // stored_need[0], im.height // stored_need[1])
-        reduced = im.reduce(factor) if factor >= 2 else im.copy()
+        plain = plain_mode(im)  # reduce() refuses palette, 1-bit, 16-bit; JPEGs pass as they are
+        factor = min(plain.width // stored_need[0], plain.height // stored_need[1])
+        reduced = plain.reduce(factor) if factor >= 2 else plain.copy()
         icc = im.info.get("icc_profile")
         orientation = im.getexif().get(0x0112, 1)
     method = TRANSPOSE.get(orientation)
@@ -94,12 +95,7 @@ def _to_srgb(im: Image.Image) -> Image.Image:
                 return converted
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: treat the pixels as sRGB rather than fail the photo
-    if im.mode in ("RGBA", "LA", "P", "PA"):
-        rgba = im.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return im.convert("RGB")
+    return flat_rgb(im)  # alpha laid on white
 
 
 REDUCING_GAP = 2.0  # LANCZOS only over the last 2x; an integer reduce() does the rest, fast
@@ -169,7 +165,7 @@ def naive_derivatives(data: bytes, sizes: tuple[Size, ...] = SIZES) -> dict[str,
     """The obvious pipeline, for the benchmark: full decode, rotate, resize each from it."""
     register_heif()
     with Image.open(io.BytesIO(data)) as im:
-        full = ImageOps.exif_transpose(im).convert("RGB")
+        full = flat_rgb(ImageOps.exif_transpose(im))
     return {size.name: _jpeg(_render(full, size)) for size in sizes}
 
 

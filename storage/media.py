@@ -17,6 +17,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {
     "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",  # a JPEG with more pictures after the first (many phones, cameras)
     "PNG": "image/png",
     "WEBP": "image/webp",
     "HEIF": "image/heic",  # iPhones, sent as files; opened through pillow-heif
@@ -30,6 +31,42 @@ def register_heif() -> None:
     from pillow_heif import register_heif_opener
 
     register_heif_opener()
+
+
+# Modes every step (reduce, resize, ICC, blur) handles as they are; anything else is converted.
+PLAIN_MODES = frozenset({"RGB", "RGBA", "L", "LA", "CMYK"})
+
+
+def plain_mode(im: Image.Image) -> Image.Image:
+    """The image in a mode of PLAIN_MODES: the same object when it already is (every JPEG).
+
+    Palette and 1-bit images become RGB(A) or L; 16- and 32-bit grey (16-bit PNGs) is scaled
+    down to 8 bits, because Pillow's own conversion clips it and the photo turns white.
+    """
+    if im.mode in PLAIN_MODES:
+        return im
+    if im.mode in ("P", "PA"):
+        return im.convert("RGBA" if im.has_transparency_data else "RGB")
+    if im.mode.startswith("I"):  # I;16, I;16B, I: a 16-bit range
+        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if im.mode == "F":
+        top = im.getextrema()[1]
+        scale = 255.0 if isinstance(top, float) and top <= 1.0 else 1.0  # 0..1 or 0..255
+        return im.point(lambda v: v * scale).convert("L")
+    if im.mode == "1":
+        return im.convert("L")
+    return im.convert("RGBA" if "A" in im.mode else "RGB")
+
+
+def flat_rgb(im: Image.Image) -> Image.Image:
+    """RGB, with any transparency laid on white (a transparent PNG is not a black photo)."""
+    im = plain_mode(im)
+    if im.mode in ("RGBA", "LA"):
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return im.convert("RGB")
 
 
 class ImageProblem(Exception):
@@ -153,10 +190,11 @@ class MediaStore:
         register_heif()
         with Image.open(self.path(rel)) as im:
             im.draft("RGB", (long_side, long_side))
-            im.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
-            im = ImageOps.exif_transpose(im).convert("RGB")
+            small = plain_mode(im)  # first: a palette would be resized by nearest neighbour
+            small.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+            small = flat_rgb(ImageOps.exif_transpose(small))
             out = io.BytesIO()
-            im.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
+            small.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
             return out.getvalue()
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageOps, ImageStat
 
-from storage.media import register_heif
+from storage.media import plain_mode, register_heif
 
 SAMPLE = 512  # long side the measurements are taken at: resolution-independent, fast
 HASH_BANDS = 8  # 64-bit hash in 8 bytes; two hashes within 7 bits share at least one byte
@@ -31,7 +31,7 @@ def look_at(data: bytes) -> Look:
     with Image.open(io.BytesIO(data)) as im:
         short_side = min(im.size)
         im.draft("L", (SAMPLE, SAMPLE))
-        small = ImageOps.exif_transpose(im).convert("L")
+        small = ImageOps.exif_transpose(plain_mode(im)).convert("L")  # 16-bit grey: not white
     small.thumbnail((SAMPLE, SAMPLE), Image.Resampling.BILINEAR)
     return Look(
         short_side=short_side,
