@@ -346,32 +346,54 @@ class TelegramMessenger:
         return InlineKeyboardButton(label, callback_data=button.data)
 
     def _fit(self, lines: list[T], limit: int) -> str:
-        """Render, shortening the longest raw text (a caption) until it fits the limit."""
+        """Render within limit, shortening the longest raw text (a caption) only as needed.
+
+        The limit counts rendered HTML, where one "&" takes five characters, so the cut is found
+        by bisecting the raw text's length, not by subtracting; the text is escaped after it is
+        cut, so no entity is ever split.
+        """
+
+        def longest_within(size: int, render: Callable[[int], str]) -> str | None:
+            """render(k) for the largest k < size that fits the limit; None if none does."""
+            low, high, best = 0, size - 1, None
+            while low <= high:  # render(k) grows with k
+                mid = (low + high) // 2
+                text = render(mid)
+                if len(text) <= limit:
+                    low, best = mid + 1, text
+                else:
+                    high = mid - 1
+            return best
+
         text = self.texts.render_lines(lines, self.markup)
-        while len(text) > limit:
-            longest = max(
-                (i for i, line in enumerate(lines) if line.key == "raw"),
-                key=lambda i: len(lines[i].params["text"]),
-                default=None,
-            )
-            if longest is None:
-                return text[: limit - 1] + "…"
-            value = lines[longest].params["text"]
-            keep = max(0, len(value) - (len(text) - limit) - 1)
-            lines = [
-                *lines[:longest],
-                T("raw", {"text": value[:keep] + "…"}),
-                *lines[longest + 1 :],
-            ]
-            text = self.texts.render_lines(lines, self.markup)
-        return text
+        if len(text) <= limit:
+            return text
+        raw = [
+            i
+            for i, line in enumerate(lines)
+            if line.key == "raw" and line.params["text"] not in ("", "…")
+        ]
+        if not raw:  # nothing left to shorten: lose the bold rather than send broken HTML
+            plain = self.texts.render_lines(lines)
+            return longest_within(len(plain), lambda k: html.escape(plain[:k], False) + "…") or ""
+        index = max(raw, key=lambda i: len(lines[i].params["text"]))
+        value = lines[index].params["text"]
+
+        def cut(keep: int) -> list[T]:
+            short = T("raw", {"text": value[:keep].rstrip() + "…"})
+            return [*lines[:index], short, *lines[index + 1 :]]
+
+        fitted = longest_within(len(value), lambda k: self.texts.render_lines(cut(k), self.markup))
+        return fitted if fitted is not None else self._fit(cut(0), limit)  # then the next one
 
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # map links would cost operators data
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut a caption to the limit. Captions go without parse_mode (plain text, never escaped),
+    so what is cut is the text the reader sees and there is no entity to split."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def telegram_invite_link(username: str, code: str) -> str:
