@@ -156,7 +156,7 @@ def check_letter(data: bytes) -> None:
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert "Diskominfo Kota Bogor" in text and "Jl. Ir. H. Juanda No. 10" in text
-    assert "REKAP LAPORAN KEGIATAN" in text and "16-22 Nov 2026" in text
+    assert "REKAP LAPORAN KEGIATAN" in text and "16–22 Nov 2026" in text
     assert "Laporan masuk: 4 dari 2 unit" in text
     assert reader.pages[0].images  # the chart (and the logo)
 

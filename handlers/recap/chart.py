@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PIL import Image, ImageDraw, ImageFont
 
 from handlers.recap import Recap
+from handlers.recap.fonts import BOLD, REGULAR, drawable
 
 WIDTH, MARGIN = 1080, 48
 SENT, APPROVED, PILLAR = (147, 197, 253), (29, 78, 216), (245, 158, 11)
@@ -20,11 +21,14 @@ INK, MUTED, RULE, BACKGROUND = (17, 24, 39), (75, 85, 99), (229, 231, 235), (255
 MAX_HEIGHT = 10_000 - WIDTH - 200
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+Font = ImageFont.FreeTypeFont  # DejaVu Sans (handlers/recap/fonts): Pillow's own has no dashes
 
 
-TITLE, SUBTITLE, LABEL, VALUE = _font(46), _font(30), _font(32), _font(30)
+def _font(size: int, *, bold: bool = False) -> Font:
+    return ImageFont.truetype(str(BOLD if bold else REGULAR), size)
+
+
+TITLE, SUBTITLE, LABEL, VALUE = _font(42, bold=True), _font(28), _font(30), _font(28)
 
 
 def render_chart(recap: Recap) -> bytes:
@@ -47,26 +51,18 @@ Paint = Callable[[ImageDraw.ImageDraw, int], None]
 Row = tuple[int, Paint]  # height, and how to draw it at a given y
 
 
-def _text(
-    text: str,
-    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    height: int,
-    *,
-    fill: tuple[int, int, int] = INK,
-    bold: bool = False,
-) -> Row:
-    stroke = 1 if bold else 0
+def _text(text: str, font: Font, height: int, *, fill: tuple[int, int, int] = INK) -> Row:
+    text = drawable(text)
 
     def paint(draw: ImageDraw.ImageDraw, y: int) -> None:
-        draw.text((MARGIN, y), text, font=font, fill=fill, stroke_width=stroke, stroke_fill=fill)
+        draw.text((MARGIN, y), text, font=font, fill=fill)
 
     return height, paint
 
 
 def _layout(recap: Recap) -> list[Row]:
     rows = [
-        # The bundled font has no en dash.
-        _text(f"Laporan {recap.period.label.replace('–', '-')}", TITLE, 62, bold=True),
+        _text(f"Laporan {recap.period.label}", TITLE, 62),
         _text(f"{recap.org} · per unit: dikirim / disetujui", SUBTITLE, 48, fill=MUTED),
         (64, _legend),
     ]
@@ -96,7 +92,7 @@ def _pillar_rows(recap: Recap) -> list[Row]:
     def rule(draw: ImageDraw.ImageDraw, y: int) -> None:
         draw.line((MARGIN, y + 14, WIDTH - MARGIN, y + 14), fill=RULE, width=3)
 
-    rows: list[Row] = [(30, rule), _text("Cakupan pilar", TITLE, 62, bold=True)]
+    rows: list[Row] = [(30, rule), _text("Cakupan pilar", TITLE, 62)]
     top = max((n for _, n in recap.pillars), default=0) or 1
     rows += [_bars(name, [(count, PILLAR)], top, str(count)) for name, count in recap.pillars]
     return rows
@@ -111,7 +107,7 @@ def _legend(draw: ImageDraw.ImageDraw, y: int) -> None:
 
 
 def _bars(name: str, bars: list[tuple[int, tuple[int, int, int]]], top: int, value: str) -> Row:
-    lines = _wrap(name, WIDTH - 2 * MARGIN)
+    lines = _wrap(drawable(name), WIDTH - 2 * MARGIN)
     label_height = 40 * len(lines)
 
     def paint(draw: ImageDraw.ImageDraw, y: int) -> None:
