@@ -7,6 +7,7 @@ import io
 import shutil
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
@@ -107,11 +108,9 @@ def test_sixteen_bit_grey_keeps_its_light(photos: dict[str, bytes], kind: str) -
 
 
 def test_upload_copy_of_a_palette_png_is_rgb_on_white(
-    photos: dict[str, bytes], tmp_path: object
+    photos: dict[str, bytes], tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    store = MediaStore(Path(str(tmp_path)))
+    store = MediaStore(tmp_path)
     stored = store.put(photos["png-P-transparent"], "image/png")
     copy = opened(store.upload_copy(stored.path))
     assert copy.mode == "RGB" and max(copy.size) == 2048
