@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
-from handlers.clock import at_local
+from handlers.clock import at_local, hhmm, local_time
 from handlers.context import Context
 from handlers.messages import T, Text, t
-from handlers.reminders import OFF_WORDS, ON_WORDS, report_button
-from handlers.timefmt import short_date
+from handlers.reminders import OFF_WORDS, ON_WORDS, PERSONAL, report_button
+from handlers.timefmt import short_date, zone_label
 from handlers.workdays import OFFICE_END
 from storage.chats import NEWSROOM
+from storage.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -19,23 +20,57 @@ NUDGE, STALE = "nudge", "stale"
 
 
 async def my_reminders(ctx: Context) -> None:
-    """/pengingat in a private chat: an operator turns their nudges off or on."""
+    """/pengingat in a private chat: an operator turns their nudges off or on, and everyone is
+    told what they really get (personal reminders are for operators; groups for all)."""
+    if ctx.me.role != Role.OPERATOR:
+        ctx.reply(t("nudge.mine_not_operator"), await _group_state(ctx))
+        return
     word = ctx.ev.args[0].lower() if ctx.ev.args else ""
     if word in OFF_WORDS:
         ctx.me.reminders_on = False
     elif word in ON_WORDS:
         ctx.me.reminders_on = True
-    ctx.reply(t("nudge.mine_on" if ctx.me.reminders_on else "nudge.mine_off"))
+    ctx.reply(*await _personal_state(ctx), await _group_state(ctx))
+
+
+async def _personal_state(ctx: Context) -> list[T]:
+    if not ctx.me.reminders_on:
+        return [t("nudge.mine_off")]
+    unit = await ctx.people.unit(ctx.me.unit_id)
+    days = ctx.core.rhythm.nudge_after_days
+    lines = [t("nudge.mine_on", unit=unit.name if unit else "-", days=days)]
+    channels = {c.channel for c in await ctx.people.contacts(ctx.me.id)}
+    if channels & set(PERSONAL):  # where groups are not used, the morning pillar comes to them
+        lines.append(t("nudge.mine_morning", time=_local(ctx, ctx.core.rhythm.reminder_time)))
+    return lines
+
+
+async def _group_state(ctx: Context) -> T:
+    subs = await ctx.reminders.active(ctx.org.id)
+    if not subs:
+        return t("nudge.groups_none")
+    times = sorted({_local(ctx, local_time(s.utc_minute, ctx.core.tz)) for s in subs})
+    return t("nudge.groups_on", count=len(subs), times=", ".join(times))
+
+
+def _local(ctx: Context, moment: time) -> str:
+    return f"{hhmm(moment)} {zone_label(at_local(ctx.today(), moment, ctx.core.tz))}"
 
 
 async def stop_reminders(ctx: Context) -> None:
     """BERHENTI: no more reminders or nudges for this person, on any channel."""
+    if ctx.me.role != Role.OPERATOR:
+        ctx.reply(t("nudge.mine_not_operator"))
+        return
     ctx.me.reminders_on = False
     ctx.reply(t("nudge.stopped"))
 
 
 async def start_reminders(ctx: Context) -> None:
     """MULAI: reminders and nudges again."""
+    if ctx.me.role != Role.OPERATOR:
+        ctx.reply(t("nudge.mine_not_operator"))
+        return
     ctx.me.reminders_on = True
     ctx.reply(t("nudge.started"))
 

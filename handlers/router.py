@@ -56,6 +56,8 @@ async def route(ctx: Context) -> None:
         await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
+    if ctx.member is None and await join.refuse_deactivated(ctx):
+        return
     await _dispatch(ctx)
     if ctx.member is not None and (ev.is_private or ev.opens_window):  # after joining, too
         # The channel a person used last is where Warta reaches them; on WhatsApp this also

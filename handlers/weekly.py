@@ -184,7 +184,7 @@ def render_messages(core: Core, recap: Recap, today: date) -> list[Outgoing]:
 async def _recap(ctx: Context, period: Period) -> Recap:
     start, end = period.bounds(ctx.core.tz)
     versions = await ctx.reports.submitted_between(ctx.org.id, start, end)
-    units = await ctx.people.units(ctx.org.id)
+    units = await ctx.people.units(ctx.org.id, with_archived=True)  # names of past reports
     members = await ctx.people.members_by_id(ctx.org.id)
     pillars = [p.name for p in ctx.core.schedule.pillars]
     return build_recap(ctx.org.name, period, ctx.core.tz, versions, units, members, pillars)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -106,6 +107,10 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="kecamatan")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An archived unit leaves lists, recaps, nudges and invites; its past reports stay.
+    archived_at: Mapped[datetime | None]
+    # Set when the unit was merged: its members and reports moved to that unit.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
 
 class Member(Base):
@@ -122,6 +127,9 @@ class Member(Base):
     # Operators can turn their nudges off (/pengingat mati) and on again.
     reminders_on: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who switched the person off and when (active is False); their history stays.
+    deactivated_at: Mapped[datetime | None]
+    deactivated_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
 
 class Contact(Base):
@@ -154,6 +162,9 @@ class Invite(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     # A link code: whoever uses it becomes another address of this member (e.g. WhatsApp).
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # A transfer code: the new address replaces the member's address on that channel.
+    transfer: Mapped[bool] = mapped_column(default=False, server_default=false())
+    revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import enum
+import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Invite, Member, Organization, Role, Unit, utcnow
+from storage.models import (
+    Contact,
+    Invite,
+    Member,
+    Organization,
+    Report,
+    ReportEvent,
+    Role,
+    Unit,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
 
 # Unambiguous characters only: codes are read aloud and typed on WhatsApp.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -45,8 +60,20 @@ class People:
         await self.s.flush()
         return unit
 
-    async def units(self, org_id: int) -> list[Unit]:
-        rows = await self.s.scalars(select(Unit).where(Unit.org_id == org_id).order_by(Unit.name))
+    async def units(self, org_id: int, *, with_archived: bool = False) -> list[Unit]:
+        """The units that report (lists, nudges, invites); archived ones too when asked
+        (names of past reports in a recap)."""
+        query = select(Unit).where(Unit.org_id == org_id).order_by(Unit.name)
+        if not with_archived:
+            query = query.where(Unit.archived_at.is_(None))
+        return list(await self.s.scalars(query))
+
+    async def archived_units(self, org_id: int) -> list[Unit]:
+        rows = await self.s.scalars(
+            select(Unit)
+            .where(Unit.org_id == org_id, Unit.archived_at.is_not(None))
+            .order_by(Unit.name)
+        )
         return list(rows)
 
     async def unit(self, unit_id: int | None) -> Unit | None:
@@ -57,11 +84,19 @@ class People:
             select(Unit).where(Unit.org_id == org_id, func.lower(Unit.name) == name.strip().lower())
         )
 
-    async def find_unit(self, org_id: int, name_or_id: str) -> Unit | None:
+    async def find_unit(
+        self, org_id: int, name_or_id: str, *, with_archived: bool = False
+    ) -> Unit | None:
+        """A unit by number, exact name, or a unique part of its name; archived units only
+        when asked (an invite never names one)."""
         query = select(Unit).where(Unit.org_id == org_id)
+        if not with_archived:
+            query = query.where(Unit.archived_at.is_(None))
         if name_or_id.isdigit():
             return await self.s.scalar(query.where(Unit.id == int(name_or_id)))
-        exact = await self.unit_named(org_id, name_or_id)
+        exact = await self.s.scalar(
+            query.where(func.lower(Unit.name) == name_or_id.strip().lower())
+        )
         if exact:
             return exact
         wanted = name_or_id.strip().lower()
@@ -73,6 +108,15 @@ class People:
             select(Member)
             .join(Contact, Contact.member_id == Member.id)
             .where(Contact.channel == channel, Contact.address == address, Member.active)
+        )
+
+    async def deactivated_at_address(self, channel: str, address: str) -> Member | None:
+        """The switched-off member behind an address, so they are told rather than treated as
+        a stranger."""
+        return await self.s.scalar(
+            select(Member)
+            .join(Contact, Contact.member_id == Member.id)
+            .where(Contact.channel == channel, Contact.address == address, ~Member.active)
         )
 
     async def member(self, member_id: int | None) -> Member | None:
@@ -204,6 +248,7 @@ class People:
         created_by: int | None,
         now: datetime,
         links_member: int | None = None,
+        transfer: bool = False,
     ) -> Invite:
         invite = Invite(
             org_id=org_id,
@@ -215,6 +260,7 @@ class People:
             created_at=now,
             created_by=created_by,
             member_id=links_member,
+            transfer=transfer,
         )
         self.s.add(invite)
         await self.s.flush()
@@ -228,6 +274,191 @@ class People:
         result = await self.s.execute(
             update(Invite)
             .where(Invite.id == invite.id, Invite.uses < Invite.max_uses, Invite.expires_at > now)
+            .where(Invite.revoked_at.is_(None))
             .values(uses=Invite.uses + 1)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    # --- People and units leave (deactivation, revoked invites, transfers, merges) ---
+
+    async def find_member(self, org_id: int, number_or_name: str) -> list[Member]:
+        """Members by number, exact name, or part of the name: one, none, or the candidates."""
+        query = select(Member).where(Member.org_id == org_id).order_by(Member.id)
+        wanted = number_or_name.strip().lower()
+        if wanted.isdigit():
+            return list(await self.s.scalars(query.where(Member.id == int(wanted))))
+        exact = list(await self.s.scalars(query.where(func.lower(Member.name) == wanted)))
+        if exact or not wanted:
+            return exact
+        return list(await self.s.scalars(query.where(func.lower(Member.name).contains(wanted))))
+
+    async def deactivate(self, member: Member, *, by: int | None, now: datetime) -> None:
+        """Switch a person off: every address is refused from now on, their own link and
+        transfer codes die with it; reports, decisions and contacts stay for the record."""
+        member.active, member.deactivated_at, member.deactivated_by = False, now, by
+        await self.s.execute(
+            update(Invite)
+            .where(Invite.member_id == member.id, Invite.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        await self.s.flush()
+        log.info("member %s (%s) deactivated by %s", member.id, member.name, by or "cli")
+
+    async def reactivate(self, member: Member, *, by: int | None) -> None:
+        member.active, member.deactivated_at, member.deactivated_by = True, None, None
+        await self.s.flush()
+        log.info("member %s (%s) reactivated by %s", member.id, member.name, by or "cli")
+
+    async def open_invites(self, org_id: int, now: datetime) -> list[Invite]:
+        """Invites that can still be used: not used up, not expired, not revoked."""
+        rows = await self.s.scalars(
+            select(Invite)
+            .where(
+                Invite.org_id == org_id,
+                Invite.uses < Invite.max_uses,
+                Invite.expires_at > now,
+                Invite.revoked_at.is_(None),
+            )
+            .order_by(Invite.id)
+        )
+        return list(rows)
+
+    async def revoke_invite(self, org_id: int, code: str, now: datetime) -> Revoke:
+        invite = await self.invite(code)
+        if invite is None or invite.org_id != org_id:
+            return Revoke.UNKNOWN
+        if invite.revoked_at is not None:
+            return Revoke.ALREADY
+        if invite.uses >= invite.max_uses:
+            return Revoke.USED
+        invite.revoked_at = now
+        await self.s.flush()
+        log.info("invite %s revoked", invite.id)
+        return Revoke.REVOKED
+
+    async def add_transfer(
+        self, member: Member, *, valid_for: timedelta, created_by: int | None, now: datetime
+    ) -> Invite:
+        """A one-time code that moves this person to a new account; an older unused one is
+        revoked, so only the newest code works."""
+        await self.s.execute(
+            update(Invite)
+            .where(
+                Invite.member_id == member.id,
+                Invite.transfer.is_(True),
+                Invite.revoked_at.is_(None),
+                Invite.uses < Invite.max_uses,
+            )
+            .values(revoked_at=now)
+        )
+        return await self.add_invite(
+            member.org_id,
+            role=member.role,
+            unit_id=member.unit_id,
+            max_uses=1,
+            valid_for=valid_for,
+            created_by=created_by,
+            now=now,
+            links_member=member.id,
+            transfer=True,
+        )
+
+    async def move_address(
+        self, member_id: int, *, channel: str, address: str, chat_id: str, now: datetime
+    ) -> list[str]:
+        """The member's address on this channel becomes this one; the old ones are detached
+        (a lost phone keeps no access). Returns the detached addresses."""
+        old = list(
+            await self.s.scalars(
+                select(Contact.address).where(
+                    Contact.member_id == member_id,
+                    Contact.channel == channel,
+                    Contact.address != address,
+                )
+            )
+        )
+        await self.s.execute(
+            delete(Contact).where(
+                Contact.member_id == member_id,
+                Contact.channel == channel,
+                Contact.address != address,
+            )
+        )
+        mine = await self.s.scalar(
+            select(Contact).where(Contact.channel == channel, Contact.address == address)
+        )
+        if mine is None:
+            await self.add_contact(
+                member_id, channel=channel, address=address, chat_id=chat_id, now=now
+            )
+        log.info("member %s moved on %s to %s, detached %s", member_id, channel, address, old)
+        return old
+
+    async def rename_unit(self, unit: Unit, name: str) -> None:
+        log.info("unit %s renamed from %r to %r", unit.id, unit.name, name.strip())
+        unit.name = name.strip()
+        await self.s.flush()
+
+    async def active_members_of(self, unit_id: int) -> int:
+        count = await self.s.scalar(
+            select(func.count()).where(Member.unit_id == unit_id, Member.active.is_(True))
+        )
+        return int(count or 0)
+
+    async def archive_unit(self, unit: Unit, now: datetime) -> None:
+        unit.archived_at = now
+        await self.s.flush()
+        log.info("unit %s (%s) archived", unit.id, unit.name)
+
+    async def restore_unit(self, unit: Unit) -> None:
+        unit.archived_at, unit.merged_into_id = None, None
+        await self.s.flush()
+        log.info("unit %s (%s) restored", unit.id, unit.name)
+
+    async def merge_units(
+        self, source: Unit, target: Unit, *, actor_id: int | None, now: datetime
+    ) -> Merged:
+        """Move the members, open invites and reports of source into target, then archive
+        source with merged_into_id. Reports keep their numbers; each gets an audit event
+        naming both units, so where a report came from stays on record."""
+        members = await self.s.execute(
+            update(Member).where(Member.unit_id == source.id).values(unit_id=target.id)
+        )
+        await self.s.execute(
+            update(Invite).where(Invite.unit_id == source.id).values(unit_id=target.id)
+        )
+        note = f"unit digabung: {source.name} (#{source.id}) -> {target.name} (#{target.id})"
+        moved = select(
+            Report.id,
+            literal(actor_id, ReportEvent.actor_id.type),
+            Report.status,
+            Report.status,
+            literal(note, ReportEvent.reason.type),
+            literal(now, ReportEvent.at.type),
+        ).where(Report.unit_id == source.id)
+        await self.s.execute(
+            insert(ReportEvent).from_select(
+                ["report_id", "actor_id", "from_status", "to_status", "reason", "at"], moved
+            )
+        )
+        reports = await self.s.execute(
+            update(Report).where(Report.unit_id == source.id).values(unit_id=target.id)
+        )
+        source.archived_at, source.merged_into_id = now, target.id
+        await self.s.flush()
+        result = Merged(members.rowcount, reports.rowcount)  # type: ignore[attr-defined]
+        log.info("%s: %s members, %s reports", note, result.members, result.reports)
+        return result
+
+
+class Revoke(enum.StrEnum):
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+    USED = "used"
+    ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class Merged:
+    members: int
+    reports: int

@@ -152,7 +152,8 @@ def build_recap(
         (UnitLine(unit_names.get(uid, "Tanpa unit"), n, approved[uid]) for uid, n in sent.items()),
         key=lambda u: (-u.sent, -u.approved, u.name),
     )
-    recap.silent_units = sorted(u.name for u in units if u.id not in sent)
+    # An archived unit no longer reports: it is never "belum melapor".
+    recap.silent_units = sorted(u.name for u in units if u.id not in sent and u.archived_at is None)
     coverage = Counter(first[k].pillar_name or "Tanpa pilar" for k in first)
     names = list(dict.fromkeys([*pillar_names, *coverage]))
     recap.pillars = sorted(((n, coverage[n]) for n in names), key=lambda p: -p[1])
