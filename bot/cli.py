@@ -9,10 +9,15 @@ import logging
 import signal
 import sys
 import time
+import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 
@@ -49,6 +54,17 @@ ROLES = {
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
 }
+# Words that set units apart in name only: "Bogor Barat" is "Kecamatan Bogor Barat".
+UNIT_PREFIXES = ("kecamatan", "kec", "kelurahan", "kel", "desa", "dinas")
+MAX_INVITE_DAYS, MAX_INVITE_USES, MAX_UNIT_NAME = 365, 10_000, 200
+DATABASE_HINT = (
+    "Periksa WARTA_DATABASE_URL, contoh: sqlite+aiosqlite:///data/warta.db "
+    "atau postgresql+asyncpg://user:sandi@host:5432/warta"
+)
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be opened or migrated; the message is the one line to print."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"Pengaturan tidak valid:\n{exc}", file=sys.stderr)
+        print("Pengaturan tidak valid:", *_problems(exc), sep="\n  ", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -64,26 +80,84 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.func is not run:  # a coordinator's command should print only its answer
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    return int(asyncio.run(args.func(settings, args)) or 0)
+    try:
+        return int(asyncio.run(args.func(settings, args)) or 0)
+    except DatabaseUnusable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """One line per wrong setting, named as it is set (WARTA_...), without echoing values."""
+    lines = []
+    for error in exc.errors():
+        name = "_".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"WARTA_{name}: {message}" if name else message)
+    return lines
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says what is wrong in one line and exits 2 (usage errors)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n(lihat: {self.prog} --help)\n")
+
+
+def _count(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError(
+                f"harus bilangan bulat 1 sampai {limit}, bukan {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _unit_name(text: str) -> str:
+    """The name as it will be shown: invisible characters out, spaces collapsed."""
+    visible = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    name = " ".join(visible.split())
+    if not name:
+        raise argparse.ArgumentTypeError("nama unit tidak boleh kosong")
+    if len(name) > MAX_UNIT_NAME:
+        raise argparse.ArgumentTypeError(f"nama unit paling panjang {MAX_UNIT_NAME} karakter")
+    return name
+
+
+def unit_key(name: str) -> str:
+    """What two names of one unit share: case, dots, spacing and a leading kind word aside."""
+    words = name.lower().replace(".", " ").split()
+    while len(words) > 1 and words[0] in UNIT_PREFIXES:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="warta", description="Warta: laporan kegiatan ke redaksi.")
+    p = _Parser(prog="warta", description="Warta: laporan kegiatan ke redaksi.")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
     sub.add_parser("run", help="jalankan bot (polling)").set_defaults(func=run)
     sub.add_parser("migrate", help="perbarui skema database").set_defaults(func=migrate)
     unit = sub.add_parser("unit", help="kelola unit (kecamatan/OPD)")
     unit_sub = unit.add_subparsers(required=True, metavar="ACTION")
     add = unit_sub.add_parser("add", help="tambah unit")
-    add.add_argument("name")
+    add.add_argument("name", type=_unit_name)
     add.add_argument("--kind", choices=["kecamatan", "opd", "kelurahan", "lain"])
+    add.add_argument("--force", action="store_true", help="tambah walau mirip unit yang ada")
     add.set_defaults(func=unit_add)
     unit_sub.add_parser("list", help="daftar unit").set_defaults(func=unit_list)
     inv = sub.add_parser("invite", help="buat tautan undangan")
     inv.add_argument("role", choices=sorted(ROLES))
     inv.add_argument("--unit", help="nama atau nomor unit (wajib untuk operator)")
-    inv.add_argument("--uses", type=int, default=1, help="berapa orang boleh memakai")
-    inv.add_argument("--days", type=int, help="berlaku berapa hari (bawaan 7)")
+    inv.add_argument(
+        "--uses", type=_count(MAX_INVITE_USES), default=1, help="berapa orang boleh memakai"
+    )
+    inv.add_argument("--days", type=_count(MAX_INVITE_DAYS), help="berlaku berapa hari (bawaan 7)")
     inv.set_defaults(func=invite)
     sub.add_parser("members", help="siapa saja yang terdaftar").set_defaults(func=members)
     sub.add_parser("health", help="cek bot masih hidup (untuk Docker)").set_defaults(func=health)
@@ -98,6 +172,7 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     if settings.telegram_token is None and not settings.whatsapp_enabled:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    await (await open_database(settings.database_url)).dispose()  # one clear line if not
     try:
         warta = Warta(settings)
     except ScheduleError as exc:
@@ -143,16 +218,37 @@ async def _start_unless_stopped(warta: Warta, stop: asyncio.Event) -> bool:
 
 
 async def migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    await upgrade(engine)
-    await engine.dispose()
+    await (await open_database(settings.database_url)).dispose()
     print("Database siap.")
     return 0
 
 
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on a migrated database; raises DatabaseUnusable with a line to print."""
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ImportError, ValueError, OSError) as exc:  # scheme, driver, folder
+        raise DatabaseUnusable(_database_line(url, exc)) from exc
+    try:
+        await upgrade(engine)
+    except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:  # host, login, disk
+        await engine.dispose()
+        raise DatabaseUnusable(_database_line(url, exc)) from exc
+    return engine
+
+
+def _database_line(url: str, exc: BaseException) -> str:
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        shown = "(bukan alamat database)"
+    cause = getattr(exc, "orig", None) or exc  # the driver's words, not SQLAlchemy's wrapping
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"Database tidak bisa dibuka: {shown}: {reason}. {DATABASE_HINT}"
+
+
 async def _with_people(settings: Settings, work):  # type: ignore[no-untyped-def]
-    engine = make_engine(settings.database_url)
-    await upgrade(engine)
+    engine = await open_database(settings.database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             people = People(session)
@@ -166,6 +262,17 @@ async def unit_add(settings: Settings, args: argparse.Namespace) -> int:
     async def work(_s, people, org):  # type: ignore[no-untyped-def]
         if await people.unit_named(org.id, args.name) is not None:
             print(f"Unit {args.name!r} sudah ada.", file=sys.stderr)
+            return 1
+        similar = [u for u in await people.units(org.id) if unit_key(u.name) == unit_key(args.name)]
+        if similar and not args.force:
+            # A second unit for one kecamatan splits its reports, recap and invites.
+            names = ", ".join(f"{u.id}: {u.name}" for u in similar)
+            print(
+                f"Unit {args.name!r} mirip unit yang sudah ada ({names}). Pakai unit itu, "
+                f'misalnya: warta invite operator --unit "{similar[0].name}"; '
+                "kalau memang unit lain, ulangi dengan --force.",
+                file=sys.stderr,
+            )
             return 1
         unit = await people.add_unit(org, name=args.name, kind=args.kind or unit_kind(args.name))
         print(f"Unit {unit.id}: {unit.name} ({unit.kind})")
@@ -205,7 +312,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             org.id,
             role=role,
             unit_id=unit.id if unit else None,
-            max_uses=max(1, args.uses),
+            max_uses=args.uses,
             valid_for=timedelta(days=args.days or settings.invite_days),
             created_by=None,
             now=utcnow(),
@@ -215,14 +322,12 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             f"Undangan {ROLE_NAMES[role]}{' untuk ' + unit.name if unit else ''}, "
             f"{inv.max_uses} orang, berlaku sampai {when(inv.expires_at, settings.tz)}"
         )
-        if settings.telegram_token is not None:
+        # Telegram unless this is a WhatsApp-only setup: the token may live only in the shell
+        # that ran `warta run`, and the code works with any bot on this database.
+        if settings.telegram_token is not None or username or not settings.whatsapp_enabled:
             if username:
                 print(f"Telegram: {telegram_invite_link(username, inv.code)}")
-            else:
-                print(
-                    f"Kode: {inv.code}  (kirim ke bot: /start {inv.code}; tautan t.me muncul "
-                    "setelah bot pernah dijalankan atau WARTA_TELEGRAM_BOT_USERNAME diisi)"
-                )
+            print(f"Kode: {inv.code}  (atau kirim ke bot Telegram: /start {inv.code})")
         if settings.whatsapp_enabled:
             if settings.whatsapp_number:
                 print(f"WhatsApp: {whatsapp_invite_link(settings.whatsapp_number, inv.code)}")

@@ -58,8 +58,17 @@ async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) ->
 async def update_cards(
     ctx: Context, report: Report, lines: list[T], buttons: list[list[Button]]
 ) -> None:
-    for channel, chat_id in await review_destinations(ctx):
+    """Every copy of the card: where it was sent (an old newsroom too) and where it is due."""
+    places = {(m.channel, m.chat_id) for m in await ctx.outbox.sent_refs(card_ref(report.id))}
+    places.update(await review_destinations(ctx))
+    for channel, chat_id in sorted(places):
         ctx.send(channel, chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
+
+
+async def is_review_place(ctx: Context) -> bool:
+    """Decisions are taken where cards go now; a card left in a moved newsroom only shows."""
+    ev = ctx.ev
+    return ev.is_private or (ev.channel, ev.chat_id) in await review_destinations(ctx)
 
 
 def photo_ref(photo: Photo) -> PhotoRef:
@@ -79,8 +88,9 @@ def decision_buttons(report_id: int) -> list[list[Button]]:
 def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Button]]:
     wanted = {REVISION: "revision", REJECTION: "rejection"}.get(action)
     rows = [
-        [Button(t("raw_button", text=r.label), f"rr:{report_id}:{action}:{i}")]
-        for i, r in enumerate(ctx.core.reasons)
+        # The reason's key, not its position: the list may change while a card waits.
+        [Button(t("raw_button", text=r.label), f"rr:{report_id}:{action}:{r.key}")]
+        for r in ctx.core.reasons
         if wanted is None or wanted in r.actions
     ]
     rows.append(

@@ -15,7 +15,8 @@ from handlers.background import Background
 from handlers.config import Core
 from handlers.context import Context
 from handlers.events import FetchedMedia, InboundEvent, Media
-from handlers.messages import send_again, t
+from handlers.inbound_text import tidy
+from handlers.messages import T, send_again, t
 from handlers.ports import Messenger
 from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
@@ -67,9 +68,11 @@ class Engine:
         return Context(session, self.core, self._org, self.clock(), self.messengers, event)
 
     async def handle(self, event: InboundEvent) -> None:
+        event.text = tidy(event.text)  # invisible-only is empty; no NUL reaches the database
         # One person's events run one at a time: album items must not race on the draft.
+        # (Across processes the transaction takes a lock on the person: router.route.)
         async with self._lock(event.address):
-            if event.media and event.is_private:
+            if event.media and event.is_private and not event.edited:
                 await self._prefetch(event)
             await self._run(event)
 
@@ -146,13 +149,10 @@ class Engine:
     async def _after_commit(self, ctx: Context) -> None:
         event = ctx.event
         if event is not None and event.callback_id:
-            messenger = self.messengers[event.channel]
             answer = ctx.answers[-1] if ctx.answers else None
-            text = self.core.texts.render(answer.text) if answer and answer.text else None
-            try:
-                await messenger.answer_callback(event, text, bool(answer and answer.alert))
-            except Exception:  # an unanswered tap only shows a spinner; nothing is owed
-                log.warning("answering callback %s failed", event.callback_id, exc_info=True)
+            await self._answer_tap(
+                event, answer.text if answer else None, bool(answer and answer.alert)
+            )
         for report_id in ctx.albums_to_cancel:
             self.cancel_album_timer(report_id)
         for report_id in ctx.albums_to_settle:
@@ -162,16 +162,27 @@ class Engine:
         self.on_outbox()
 
     async def _apologize(self, event: InboundEvent) -> None:
-        """Record the delivery (so it is not retried forever) and say sorry in private chats."""
+        """Record the delivery (so it is not retried forever) and say sorry in private chats.
+        A tap is answered on the spot instead: nothing is written into a group."""
+        if event.callback_id:
+            await self._answer_tap(event, t("error.internal"))
         try:
             async with self.sessionmaker() as session, session.begin():
                 ctx = await self._context(session, event)
                 await ctx.inbox.record(event.channel, event.event_id, ctx.now)
-                if event.is_private or event.callback_id:
+                if event.is_private and not event.callback_id:
                     ctx.reply(t("error.internal"))
             self.on_outbox()
         except Exception:
             log.exception("could not even apologize for event %s", event.event_id)
+
+    async def _answer_tap(self, event: InboundEvent, text: T | None, alert: bool = True) -> None:
+        messenger = self.messengers[event.channel]
+        rendered = self.core.texts.render(text) if text else None
+        try:
+            await messenger.answer_callback(event, rendered, alert)
+        except Exception:  # an unanswered tap only shows a spinner; nothing is owed
+            log.warning("answering callback %s failed", event.callback_id, exc_info=True)
 
     # Albums arrive as separate messages; acknowledge once the last one has come in.
     def _arm_album_timer(self, report_id: int) -> None:
@@ -192,11 +203,13 @@ class Engine:
         self._album_timers.pop(report_id, None)
         self._background.spawn(self.settle_album(report_id))
 
-    async def settle_album(self, report_id: int) -> None:
+    async def settle_album(self, report_id: int, *, now: bool = False) -> None:
         from handlers import report as report_flow
 
         try:
-            ctx = await self._transaction(None, lambda c: report_flow.settle_album(c, report_id))
+            ctx = await self._transaction(
+                None, lambda c: report_flow.settle_album(c, report_id, now=now)
+            )
         except Exception:
             log.exception("acknowledging album of report %s failed", report_id)
             return
@@ -212,7 +225,7 @@ class Engine:
         pending = list(self._album_timers)
         for report_id in pending:
             self.cancel_album_timer(report_id)
-            await self.settle_album(report_id)
+            await self.settle_album(report_id, now=True)
         await self._background.drain()
 
     def _lock(self, key: str) -> asyncio.Lock:

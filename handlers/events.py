@@ -51,8 +51,13 @@ class InboundEvent:
     message_id: str | None = None  # the message a button sat on
     reply_to_bot: bool = False
     bot_removed: bool = False
+    bot_added: bool = False  # the bot was added to this group
     moved_to: str | None = None  # the group's new chat id after becoming a supergroup
     opens_window: bool = False  # WhatsApp: the person wrote, free-form replies allowed for 24 h
+    # What the message is when it is not text or media: location, contact, sticker, dice, poll
+    # (channel-neutral words). Such messages never become a caption.
+    kind: str = "text"
+    edited: bool = False  # the person edited an earlier message (Telegram edited_message, WA edit)
     fetched: list[FetchedMedia] = field(default_factory=list)
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from handlers import cards
 from handlers.context import Context
 from handlers.events import FetchedMedia
@@ -10,6 +12,7 @@ from handlers.photo_warnings import add_duplicate, measured, warning_lines
 from storage.models import DraftStep, Photo, Report, ReportStatus
 
 PREVIEW_CAPTION_CHARS = 300
+OTHER_KINDS = ("location", "contact", "sticker", "dice", "poll")
 
 
 async def start_report(ctx: Context) -> None:
@@ -67,24 +70,45 @@ async def receive_media(ctx: Context) -> None:
         # The first new photo of a revision replaces the photos it inherited.
         await ctx.reports.clear_photos(draft.id)
         draft.replaced_photos = True
+    count = await ctx.reports.photo_count(draft.id)
     for fetched in accepted:
-        if await ctx.reports.photo_count(draft.id) >= ctx.core.limits.max_photos:
-            ctx.reply(t("report.too_many_photos", max=ctx.core.limits.max_photos))
-            break
-        if not await ctx.reports.has_photo(draft.id, fetched.media.unique_id):
-            draft.consent_at = None  # confirmed for other photos: ask again
-            photo = _photo(ctx, draft, fetched)
-            await add_duplicate(ctx, draft, photo)
-            await ctx.reports.add_photo(photo)
-    if ev.text.strip():
-        draft.caption = ev.text.strip()
+        if await ctx.reports.has_photo(draft.id, fetched.media.unique_id):
+            continue
+        if count >= ctx.core.limits.max_photos:
+            draft.dropped_photos += 1  # told once, when the album is acknowledged
+            continue
+        draft.consent_at = None  # confirmed for other photos: ask again
+        photo = _photo(ctx, draft, fetched)
+        await add_duplicate(ctx, draft, photo)
+        await ctx.reports.add_photo(photo)
+        count += 1
+        changed(draft)
+    _take_caption(ctx, draft, ev.text)
     if draft.step == DraftStep.PHOTOS and draft.caption:
         draft.step = DraftStep.CAPTION
-    if ev.media_group_id or not ev.text.strip():
+    if ev.media_group_id or not ev.text:
         # More photos may follow (an album, or one by one): answer once they stop coming.
+        # The time is kept in the database, so a process killed meanwhile leaves nothing stuck.
+        draft.settle_at = ctx.now + timedelta(seconds=ctx.core.limits.album_wait)
         ctx.albums_to_settle.append(draft.id)
     else:
         await _acknowledge_photos(ctx, draft)  # a photo with its caption: straight to preview
+
+
+def changed(draft: Report) -> None:
+    """The operator changed what would be sent: older previews can no longer send it."""
+    draft.content_seq += 1
+    draft.proposed_caption = None
+
+
+def _take_caption(ctx: Context, draft: Report, text: str) -> None:
+    """A photo's caption becomes the draft's, unless it is too short to replace a good one."""
+    if not text or text == draft.caption:
+        return
+    if _caption_problem(ctx, draft) is None and _text_problem(ctx, text) is not None:
+        return  # "ok" under a photo does not erase the caption already written
+    draft.caption = text
+    changed(draft)
 
 
 def _photo(ctx: Context, draft: Report, fetched: FetchedMedia) -> Photo:
@@ -123,9 +147,23 @@ def _fmt(value: object) -> object:
     return f"{value:.1f}" if isinstance(value, float) else value
 
 
-async def settle_album(ctx: Context, report_id: int) -> None:
+async def settle_abandoned_albums(ctx: Context) -> None:
+    """Scheduled: albums whose wait ended with nobody to answer them (a killed process)."""
+    for draft in await ctx.reports.drafts_to_settle(ctx.now, limit=20):
+        await settle_album(ctx, draft.id)
+
+
+async def settle_album(ctx: Context, report_id: int, *, now: bool = False) -> None:
+    """Acknowledge an album once its photos stopped coming (now=True: at once, on shutdown)."""
     draft = await ctx.reports.get(report_id)
-    if draft is None or draft.status != ReportStatus.DRAFT:
+    if draft is None:
+        return
+    await ctx.reports.lock_author(draft.member_id)  # an item being stored finishes first
+    draft = await ctx.reports.refresh(draft)
+    if draft.status != ReportStatus.DRAFT or draft.settle_at is None:
+        return  # answered already (a caption came, or another process settled it)
+    if draft.settle_at > ctx.now and not now:
+        ctx.albums_to_settle.append(draft.id)  # more items came in meanwhile: wait for them
         return
     ctx.member = await ctx.people.member(draft.member_id)
     contacts = await ctx.people.contacts(draft.member_id)
@@ -137,41 +175,117 @@ async def settle_album(ctx: Context, report_id: int) -> None:
 async def _acknowledge_photos(
     ctx: Context, draft: Report, to: tuple[str, str] | None = None
 ) -> None:
+    draft.settle_at = None
     count = await ctx.reports.photo_count(draft.id)
-    ack = t("report.photos_received", count=count)
-    if draft.step == DraftStep.PREVIEW or (draft.caption and _caption_problem(ctx, draft) is None):
-        await _after_caption(ctx, draft, to=to, lead=ack)
+    lead: list[T] = [t("report.photos_received", count=count)]
+    if draft.dropped_photos:
+        lead.append(
+            t("report.too_many_photos", max=ctx.core.limits.max_photos, left=draft.dropped_photos)
+        )
+        draft.dropped_photos = 0
+    problem = _caption_problem(ctx, draft)
+    if draft.step in (DraftStep.PREVIEW, DraftStep.NEW_CAPTION) or (draft.caption and not problem):
+        await _after_caption(ctx, draft, to=to, lead=lead)
         return
-    if draft.caption:
-        await prompt_step(ctx, draft, to=to, lead=[ack, _caption_problem(ctx, draft)])  # type: ignore[list-item]
+    if draft.caption and problem is not None:
+        await prompt_step(ctx, draft, to=to, lead=[*lead, problem])
         return
     draft.step = DraftStep.CAPTION
-    await prompt_step(ctx, draft, to=to, lead=[ack])
+    await prompt_step(ctx, draft, to=to, lead=lead)
 
 
 async def receive_text(ctx: Context) -> None:
+    ev = ctx.ev
     draft = await ctx.reports.draft_of(ctx.me.id)
+    if ev.kind != "text":
+        # A location, contact, sticker or dice is never a caption.
+        ctx.reply(t(f"report.kind_{ev.kind}" if ev.kind in OTHER_KINDS else "report.kind_other"))
+        return
+    text = ev.text
     if draft is None:
-        ctx.reply(t("report.no_draft"))
+        await _caption_first(ctx, text)
         return
-    ctx.albums_to_cancel.append(draft.id)
-    if await ctx.reports.photo_count(draft.id) == 0:
-        ctx.reply(t("report.photos_first"))
+    if draft.settle_at is not None:
+        draft.settle_at = None  # the caption after an album: answer now, not at the timer
+        ctx.albums_to_cancel.append(draft.id)
+    if draft.step == DraftStep.PREVIEW and _caption_problem(ctx, draft) is None:
+        await _propose_caption(ctx, draft, text)
         return
-    draft.caption = ctx.ev.text.strip()
-    problem = _caption_problem(ctx, draft)
+    problem = _text_problem(ctx, text)
     if problem is not None:
-        draft.step = DraftStep.CAPTION
-        ctx.reply(problem)
+        ctx.reply(problem)  # the caption written before (if any) stays
+        return
+    draft.caption = text
+    changed(draft)
+    if await ctx.reports.photo_count(draft.id) == 0:
+        ctx.reply(t("report.caption_saved", max=ctx.core.limits.max_photos))
         return
     await _after_caption(ctx, draft)
 
 
+async def _caption_first(ctx: Context, text: str) -> None:
+    """Text with no draft: a caption-sized text starts a report (photos may follow)."""
+    if _text_problem(ctx, text) is not None:
+        ctx.reply(t("report.no_draft"))
+        return
+    draft = await _new_draft(ctx)
+    draft.caption = text
+    draft.step = DraftStep.CAPTION
+    ctx.reply(t("report.caption_saved", max=ctx.core.limits.max_photos))
+
+
+async def _propose_caption(ctx: Context, draft: Report, text: str) -> None:
+    """Text at a standing preview never changes it silently: short replies ("ok", "sip")
+    leave it alone, a longer text is offered as the new caption."""
+    if _text_problem(ctx, text) is not None:
+        ctx.reply(t("report.preview_kept"))
+        return
+    draft.proposed_caption = text
+    ctx.reply(
+        t("report.replace_caption"),
+        raw(_preview_caption(text)),
+        buttons=[
+            [
+                Button(t("button.replace_caption"), f"dg:{draft.id}:{draft.content_seq}"),
+                Button(t("button.keep_caption"), f"dn:{draft.id}"),
+            ]
+        ],
+    )
+
+
+async def receive_edit(ctx: Context) -> None:
+    """The person edited an earlier message: in a draft it is the new caption; after Kirim
+    the edit does not reach the newsroom, and they are told so."""
+    text = ctx.ev.text
+    draft = await ctx.reports.draft_of(ctx.me.id)
+    if draft is None:
+        sent = await ctx.reports.recent_of(ctx.me.id, limit=1)
+        if sent and text:
+            ctx.reply(t("report.edit_after_send", number=sent[0].number))
+        return
+    problem = _text_problem(ctx, text)
+    if problem is not None:
+        ctx.reply(problem)
+        return
+    if text == draft.caption:
+        return
+    draft.caption = text
+    changed(draft)
+    if await ctx.reports.photo_count(draft.id) == 0:
+        ctx.reply(t("report.caption_saved", max=ctx.core.limits.max_photos))
+        return
+    await _after_caption(ctx, draft, lead=[t("report.caption_from_edit")])
+
+
 async def _after_caption(
-    ctx: Context, draft: Report, *, to: tuple[str, str] | None = None, lead: T | None = None
+    ctx: Context,
+    draft: Report,
+    *,
+    to: tuple[str, str] | None = None,
+    lead: list[T] | None = None,
 ) -> None:
     """A good caption leads to the preview when the pillar is known, else to choosing one."""
-    lines = [lead] if lead else []
+    lines = list(lead or [])
     if len(draft.caption) > cards.CAPTION_LIMIT:
         lines.append(t("report.caption_long", limit=cards.CAPTION_LIMIT))
     asking = draft.step in (DraftStep.PHOTOS, DraftStep.CAPTION)
@@ -189,7 +303,11 @@ def _one_step(ctx: Context) -> bool:
 
 
 def _caption_problem(ctx: Context, draft: Report) -> T | None:
-    text = draft.caption.strip()
+    return _text_problem(ctx, draft.caption)
+
+
+def _text_problem(ctx: Context, text: str) -> T | None:
+    """Why a text cannot be a caption, or None. Texts arrive tidied (inbound_text.tidy)."""
     if not text:
         return t("caption.empty")
     if len(text) < ctx.core.limits.min_caption_chars:
@@ -208,6 +326,8 @@ async def prompt_step(
     elif draft.step == DraftStep.CAPTION:
         if not any(line.key.startswith("caption.") for line in lines):
             lines.append(t("report.ask_caption"))
+    elif draft.step == DraftStep.NEW_CAPTION:
+        lines.append(t("report.ask_new_caption"))
     elif draft.step == DraftStep.PILLAR:
         lines.append(t("report.ask_pillar"))
         buttons = pillar_buttons(ctx, draft)
@@ -221,17 +341,15 @@ async def prompt_step(
 def pillar_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
     today = ctx.core.schedule.for_day(ctx.today())
     rows = []
-    for i, pillar in enumerate(ctx.core.schedule.pillars):
+    for pillar in ctx.core.schedule.pillars:
         key = "button.pillar_today" if today and pillar.key == today.key else "button.pillar"
-        rows.append([Button(t(key, name=pillar.name), f"dp:{draft.id}:{i}")])
+        # The pillar's key, not its position: positions move when /jadwal reloads.
+        rows.append([Button(t(key, name=pillar.name), f"dp:{draft.id}:{pillar.key}")])
     return rows
 
 
 async def preview_lines(ctx: Context, draft: Report) -> list[T]:
     photos = await ctx.reports.photos(draft.id)
-    caption = draft.caption
-    if len(caption) > PREVIEW_CAPTION_CHARS:
-        caption = caption[:PREVIEW_CAPTION_CHARS].rstrip() + "…"
     lines = []
     if draft.revision_of_id:
         lines.append(t("preview.revision", number=draft.number, version=draft.version))
@@ -239,9 +357,9 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
         t("preview.title"),
         t("preview.photos", count=len(photos)),
         *warning_lines(photos),
-        t("preview.pillar", pillar=draft.pillar_name or "-"),
+        _pillar_line(ctx, draft),
         t("preview.caption"),
-        raw(caption),
+        raw(_preview_caption(draft.caption)),
     ]
     if any(p.warnings for p in photos):
         lines.append(t("preview.warnings_hint"))
@@ -252,23 +370,40 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
     return lines
 
 
+def _preview_caption(caption: str) -> str:
+    if len(caption) <= PREVIEW_CAPTION_CHARS:
+        return caption
+    return caption[:PREVIEW_CAPTION_CHARS].rstrip() + "…"
+
+
+def _pillar_line(ctx: Context, draft: Report) -> T:
+    today = ctx.core.schedule.for_day(ctx.today())
+    if today is not None and draft.pillar_key == today.key:
+        return t("preview.pillar_today", pillar=draft.pillar_name or "-")
+    return t("preview.pillar", pillar=draft.pillar_name or "-")
+
+
 def preview_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
+    """Kirim carries the content version it shows, so an older preview cannot send newer
+    content. The pillar is one tap away: one-step reports get today's by default."""
+    seq = draft.content_seq
     rows = [
         [
-            Button(t("button.send"), f"dk:{draft.id}"),
-            Button(t("button.edit"), f"du:{draft.id}"),
-            Button(t("button.cancel"), f"db:{draft.id}"),
+            Button(t("button.send"), f"dk:{draft.id}:{seq}"),
+            Button(t("button.change_pillar"), f"dl:{draft.id}"),
+            Button(t("button.edit"), f"du:{draft.id}"),  # Batal lives there: three fit WhatsApp
         ]
     ]
     if cards.consent_question(ctx, draft) and draft.consent_at is None:
-        rows.insert(0, [Button(t("button.consent"), f"dz:{draft.id}")])
+        rows.insert(0, [Button(t("button.consent"), f"dz:{draft.id}:{seq}")])
     return rows
 
 
-async def tap_consent(ctx: Context, draft_id: int) -> None:
+async def tap_consent(ctx: Context, draft_id: int, seq: int = -1) -> None:
     draft = await _own_draft(ctx, draft_id)
-    if draft is not None:
+    if draft is not None and await _current(ctx, draft, seq):
         draft.consent_at = ctx.now
+        draft.content_seq += 1
         ctx.answer(t("tap.consent"))
         _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(ctx, draft))
 
@@ -281,8 +416,9 @@ def edit_buttons(draft: Report) -> list[list[Button]]:
         ],
         [
             Button(t("button.edit_photos"), f"df:{draft.id}"),
-            Button(t("button.back"), f"dv:{draft.id}"),
+            Button(t("button.cancel"), f"db:{draft.id}"),
         ],
+        [Button(t("button.back"), f"dv:{draft.id}")],
     ]
 
 
@@ -297,24 +433,35 @@ async def _own_draft(ctx: Context, draft_id: int) -> Report | None:
     return draft
 
 
+async def _current(ctx: Context, draft: Report, seq: int) -> bool:
+    """False (and the fresh preview sent) when the tapped preview is older than the draft."""
+    if seq == draft.content_seq:
+        return True
+    ctx.answer(t("tap.preview_old"), alert=True)
+    await prompt_step(ctx, draft, lead=[t("report.fresh_preview")])
+    return False
+
+
 def _edit_here(ctx: Context, lines: list[T], buttons: list[list[Button]]) -> None:
     ctx.reply_message(Edit(lines, buttons, message_id=ctx.ev.message_id))
 
 
-async def tap_send(ctx: Context, draft_id: int) -> None:
+async def tap_send(ctx: Context, draft_id: int, seq: int = -1) -> None:
     draft = await _own_draft(ctx, draft_id)
-    if draft is None:
+    if draft is None or not await _current(ctx, draft, seq):
         return
     problem = _caption_problem(ctx, draft)
     if await ctx.reports.photo_count(draft.id) == 0 or problem or not draft.pillar_key:
         ctx.answer(t("tap.draft_incomplete"), alert=True)
         await prompt_step(ctx, draft)
         return
+    # Conditional: of two taps on one Kirim (two processes, a double tap) one sends.
+    if not await ctx.reports.submit(draft, actor_id=ctx.me.id, now=ctx.now):
+        ctx.answer(t("tap.draft_gone"), alert=True)
+        return
     if draft.revision_of_id is None:
         draft.number = await ctx.reports.next_number(ctx.org.id, ctx.today().year)
-    draft.submitted_at = ctx.now
     draft.step = DraftStep.PREVIEW
-    await ctx.reports.set_status(draft, ReportStatus.PENDING, actor_id=ctx.me.id, now=ctx.now)
     ctx.albums_to_cancel.append(draft.id)
     ctx.answer(t("tap.sent"))
     newsrooms = await cards.post_to_newsrooms(ctx, draft)
@@ -345,7 +492,7 @@ async def tap_cancel(ctx: Context, draft_id: int) -> None:
 
 async def tap_edit_caption(ctx: Context, draft_id: int) -> None:
     if (draft := await _own_draft(ctx, draft_id)) is not None:
-        draft.step = DraftStep.PREVIEW  # a new caption comes back to the preview
+        draft.step = DraftStep.NEW_CAPTION  # the next text is the caption, then the preview
         ctx.reply(t("report.ask_new_caption"))
         ctx.answer()
 
@@ -359,21 +506,25 @@ async def tap_edit_pillar(ctx: Context, draft_id: int) -> None:
 async def tap_edit_photos(ctx: Context, draft_id: int) -> None:
     if (draft := await _own_draft(ctx, draft_id)) is not None:
         await ctx.reports.clear_photos(draft.id)
+        changed(draft)
         draft.replaced_photos = draft.revision_of_id is not None
         draft.step = DraftStep.PHOTOS if not draft.caption else DraftStep.PREVIEW
         ctx.reply(t("report.ask_new_photos", max=ctx.core.limits.max_photos))
         ctx.answer()
 
 
-async def tap_pillar(ctx: Context, draft_id: int, index: int) -> None:
+async def tap_pillar(ctx: Context, draft_id: int, key: str) -> None:
     draft = await _own_draft(ctx, draft_id)
     if draft is None:
         return
-    pillars = ctx.core.schedule.pillars
-    if not 0 <= index < len(pillars):
+    pillar = ctx.core.schedule.by_key(key)
+    if pillar is None:  # the schedule was changed since the buttons were sent
         ctx.answer(t("tap.stale"), alert=True)
+        _edit_here(ctx, [t("report.ask_pillar")], pillar_buttons(ctx, draft))
         return
-    draft.pillar_key, draft.pillar_name = pillars[index].key, pillars[index].name
+    if pillar.key != draft.pillar_key:
+        changed(draft)
+    draft.pillar_key, draft.pillar_name = pillar.key, pillar.name
     if _caption_problem(ctx, draft) is not None or await ctx.reports.photo_count(draft.id) == 0:
         _edit_here(ctx, [t("report.pillar_chosen", pillar=draft.pillar_name)], [])
         ctx.answer()
@@ -416,7 +567,30 @@ async def tap_send_revision(ctx: Context, report_id: int) -> None:
     await prompt_step(ctx, draft, lead=lead)
 
 
+async def tap_replace_caption(ctx: Context, draft_id: int, seq: int) -> None:
+    draft = await _own_draft(ctx, draft_id)
+    if draft is None or not draft.proposed_caption or seq != draft.content_seq:
+        ctx.answer(t("tap.stale"), alert=True)
+        return
+    draft.caption = draft.proposed_caption
+    changed(draft)
+    draft.step = DraftStep.PREVIEW
+    ctx.answer(t("tap.caption_replaced"))
+    _edit_here(ctx, [t("report.caption_replaced")], [])
+    await prompt_step(ctx, draft)
+
+
+async def tap_keep_caption(ctx: Context, draft_id: int) -> None:
+    draft = await _own_draft(ctx, draft_id)
+    if draft is not None:
+        draft.proposed_caption = None
+        ctx.answer(t("tap.caption_kept"))
+        _edit_here(ctx, [t("report.caption_kept")], [])
+
+
 CALLBACKS = {
+    "dg": tap_replace_caption,
+    "dn": tap_keep_caption,
     "dk": tap_send,
     "du": tap_edit,
     "dv": tap_back,

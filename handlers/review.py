@@ -22,12 +22,16 @@ async def _open_report(ctx: Context, report_id: int, action: int = 0) -> Report 
     if not ctx.can_decide():
         ctx.answer(t("review.not_editor"), alert=True)
         return None
+    if not await cards.is_review_place(ctx):
+        ctx.answer(t("review.old_newsroom"), alert=True)
+        return None
     report = await ctx.reports.get(report_id)
     withdrawing = action == WITHDRAWAL
     if (
         report is None
         or report.org_id != ctx.org.id
-        or report.status == ReportStatus.DRAFT
+        or report.number is None  # never submitted: a draft, or one cancelled before Kirim
+        or report.status in (ReportStatus.DRAFT, ReportStatus.CANCELLED)
         or (withdrawing and not report.published_ids)
     ):
         ctx.answer(t("tap.stale"), alert=True)
@@ -92,12 +96,13 @@ async def tap_back(ctx: Context, report_id: int) -> None:
     ctx.answer()
 
 
-async def tap_preset_reason(ctx: Context, report_id: int, action: int, index: int) -> None:
-    if action not in ACTIONS or not 0 <= index < len(ctx.core.reasons):
+async def tap_preset_reason(ctx: Context, report_id: int, action: int, key: str) -> None:
+    reason = next((r for r in ctx.core.reasons if r.key == key), None)
+    if action not in ACTIONS or reason is None:
         ctx.answer(t("tap.stale"), alert=True)
         return
     if await _open_report(ctx, report_id, action) is not None:
-        await _decide(ctx, report_id, ACTIONS[action], ctx.core.reasons[index].text)
+        await _decide(ctx, report_id, ACTIONS[action], reason.text)
 
 
 async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:

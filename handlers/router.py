@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from handlers import (
     admin,
     join,
@@ -17,6 +22,7 @@ from handlers import (
 )
 from handlers.context import Context
 from handlers.messages import t
+from handlers.schedule import BUTTON_KEY
 
 PRIVATE_COMMANDS = {
     "start": join.start,
@@ -36,7 +42,7 @@ PRIVATE_COMMANDS = {
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
 }
-OTHER_CALLBACKS = {"pk": package.tap_package}
+OTHER_CALLBACKS = {"pk": package.tap_package, **newsroom.CALLBACKS}
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,
@@ -52,12 +58,18 @@ async def route(ctx: Context) -> None:
     if ev.bot_removed:
         await newsroom.on_bot_removed(ctx)
         return
+    if ev.bot_added:
+        await newsroom.greet_group(ctx)
+        return
     if ev.moved_to:
         await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
         return
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
     if ctx.member is None and await join.refuse_deactivated(ctx):
         return
+    if ctx.member is not None:
+        # Two processes handling this person's messages (or taps) take turns.
+        await ctx.reports.lock_author(ctx.member.id)
     await _dispatch(ctx)
     if ctx.member is not None and (ev.is_private or ev.opens_window):  # after joining, too
         # The channel a person used last is where Warta reaches them; on WhatsApp this also
@@ -86,7 +98,9 @@ async def _stranger(ctx: Context) -> None:
         ctx.answer(t("unknown.tap"), alert=True)
     elif ctx.ev.is_private:
         ctx.reply(t("unknown.private"))
-    # In groups a stranger's message is none of our business: stay silent.
+    elif ctx.ev.command in GROUP_COMMANDS:
+        # A command to the bot deserves an answer; other talk in groups is none of our business.
+        ctx.reply(t("unknown.group_command", command=ctx.ev.command))
 
 
 async def _private(ctx: Context) -> None:
@@ -97,6 +111,8 @@ async def _private(ctx: Context) -> None:
             ctx.reply(t("command.unknown"))
         else:
             await handler(ctx)
+    elif ev.edited:
+        await report.receive_edit(ctx)
     elif ev.media:
         await report.receive_media(ctx)
     elif not (ev.text.strip() and await review.receive_typed_reason(ctx)):
@@ -118,11 +134,30 @@ async def _group(ctx: Context) -> None:
 async def _callback(ctx: Context) -> None:
     verb, _, rest = (ctx.ev.callback_data or "").partition(":")
     handler = review.CALLBACKS.get(verb) or report.CALLBACKS.get(verb) or OTHER_CALLBACKS.get(verb)
-    if handler is None:
+    args = button_args(handler, rest.split(":") if rest else []) if handler else None
+    if handler is None or args is None:
+        # Forged, malformed or from an older Warta: never an error posted into a group.
         ctx.answer(t("tap.stale"), alert=True)
         return
-    args = rest.split(":") if rest else []
-    if not args or not all(a.isdigit() for a in args):
-        ctx.answer(t("tap.stale"), alert=True)
-        return
-    await handler(ctx, *[int(a) for a in args])
+    await handler(ctx, *args)
+
+
+def button_args(handler: Callable[..., Awaitable[None]], parts: list[str]) -> list[Any] | None:
+    """The button's values as the handler's parameters declare them (int or str), or None
+    when they do not fit: too few, too many, not a number, not a key."""
+    params = list(inspect.signature(handler).parameters.values())[1:]  # after ctx
+    hints = typing.get_type_hints(handler)
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    if not parts or not len(required) <= len(parts) <= len(params):
+        return None
+    values: list[Any] = []
+    for param, part in zip(params, parts, strict=False):
+        if hints.get(param.name) is int:
+            if not part.isdigit() or len(part) > 18:
+                return None
+            values.append(int(part))
+        elif BUTTON_KEY.fullmatch(part):
+            values.append(part)
+        else:
+            return None
+    return values

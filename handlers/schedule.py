@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+# Keys go into button data (64 bytes with the ids): short, and never a ":".
+BUTTON_KEY = re.compile(r"[a-z0-9_-]{1,32}")
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 HOLIDAY_ACTIONS = ("remind", "skip")
 DEFAULT_HOLIDAY_TEXT = "Hari ini libur: {holiday}. Selamat beristirahat!"
@@ -105,6 +107,10 @@ def _pillar(where: _Locator, n: int, item: Any) -> Pillar:
     for key in ("key", "name"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise where.error(n, None, f"{key} belum diisi")
+    if not BUTTON_KEY.fullmatch(item["key"].strip()):
+        raise where.error(
+            n, "key", "key hanya huruf kecil, angka, - atau _ (paling banyak 32), misalnya umkm"
+        )
     days = _strings(where, n, item, "days")
     unknown = [d for d in (d.lower() for d in days) if d not in WEEKDAYS]
     if unknown:
@@ -204,7 +210,7 @@ class Reason:
 def load_reasons(path: Path) -> tuple[Reason, ...]:
     _, data = _read(path)
     try:
-        return tuple(
+        reasons = tuple(
             Reason(
                 str(r["key"]),
                 str(r["label"]),
@@ -217,6 +223,10 @@ def load_reasons(path: Path) -> tuple[Reason, ...]:
         raise ScheduleError(
             f"{path.name}: every [[reasons]] needs key, label, text ({exc})"
         ) from None
+    for reason in reasons:  # keys travel in button data
+        if not BUTTON_KEY.fullmatch(reason.key):
+            raise ScheduleError(f"{path.name}: key {reason.key!r}: use a-z, 0-9, - or _ (≤ 32)")
+    return reasons
 
 
 def _read(path: Path) -> tuple[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from handlers.clock import at_local
 from handlers.config import Core, Letterhead
 from handlers.context import Context, JobRunner
 from handlers.messages import File, Outgoing, T, Text, t
-from handlers.newsroom import bind_this_chat
+from handlers.newsroom import bind_this_chat, recap_allowed_here
 from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_text, month_of, week_of
 from handlers.recap.chart import render_chart
 from handlers.recap.letter import render_letter
@@ -53,6 +53,9 @@ async def recap_command(ctx: Context) -> None:
     """/laporan [lalu | bulan | bulan lalu | 2026-11 | november 2026]."""
     if not ctx.can_decide():
         ctx.reply(t("recap.not_allowed"))
+        return
+    if not await recap_allowed_here(ctx):  # the workbook lists every report and sender
+        ctx.reply(t("recap.not_here"))
         return
     period = parse_period(" ".join(ctx.ev.args).lower(), ctx.today())
     if period is None:

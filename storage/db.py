@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -39,6 +39,18 @@ def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     """insert() that knows ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     return pg_insert if postgres else sqlite_insert
+
+
+async def lock_for_transaction(session: AsyncSession, key: str) -> None:
+    """Serialize transactions about one thing (a person) across processes until commit.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, its transactions
+    start with BEGIN IMMEDIATE and so run one at a time across processes already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -80,7 +92,14 @@ async def upgrade(engine: AsyncEngine) -> None:
         await conn.run_sync(_upgrade_sync)
 
 
+MIGRATION_LOCK = 727_401  # any constant; every Warta process agrees on it
+
+
 def _upgrade_sync(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # Two processes starting at once must not both run a migration: the second waits,
+        # then finds the schema at head. Released at the end of this transaction.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")

@@ -18,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,6 +77,7 @@ class DraftStep(enum.StrEnum):
     CAPTION = "caption"
     PILLAR = "pillar"
     PREVIEW = "preview"
+    NEW_CAPTION = "new_caption"  # Ubah -> Keterangan: the next text replaces the caption
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -194,6 +196,9 @@ class ReportCounter(Base):
     value: Mapped[int] = mapped_column(default=0)
 
 
+SUBMITTED_ONLY = "status NOT IN ('draft', 'cancelled')"
+
+
 class Report(Base):
     """One version of a report. A draft is a report in status draft; revisions are new rows."""
 
@@ -201,6 +206,17 @@ class Report(Base):
     __table_args__ = (
         Index("ix_reports_member_status", "member_id", "status"),
         Index("ix_reports_org_number", "org_id", "number"),
+        # Versions of one report share its number; two processes must never submit one twice.
+        Index(
+            "uq_reports_submitted_version",
+            "org_id",
+            "number",
+            "version",
+            unique=True,
+            sqlite_where=text(SUBMITTED_ONLY),
+            postgresql_where=text(SUBMITTED_ONLY),
+        ),
+        Index("ix_reports_settle", "settle_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,6 +243,15 @@ class Report(Base):
     published_chat: Mapped[str | None] = mapped_column(String(64))
     published_ids: Mapped[list[Any] | None]  # message ids of the channel post (album)
     published_at: Mapped[datetime | None]
+    # Draft bookkeeping that must survive a kill. content_seq grows with every change the
+    # operator makes; preview buttons carry it, so an older preview cannot send newer content.
+    content_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Text sent at the preview, waiting for "replace the caption with this?".
+    proposed_caption: Mapped[str | None] = mapped_column(Text)
+    # When the album being received is complete enough to acknowledge (items stop arriving).
+    settle_at: Mapped[datetime | None]
+    # Photos past the per-report limit, told once when the album is acknowledged.
+    dropped_photos: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Photo(Base):
@@ -328,6 +353,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Given up on (status failed): when, and why in one word (see storage.outbox.FAILURES).
+    failed_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(16))
 
 
 class SentMessage(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import dialect_insert
+from storage.db import dialect_insert, lock_for_transaction
 from storage.models import (
     PendingReason,
     Photo,
@@ -170,6 +170,44 @@ class Reports:
         )
         report.status = to
         await self.s.flush()
+
+    async def lock_author(self, member_id: int) -> None:
+        """Hold this person's drafts for the rest of the transaction, across processes."""
+        await lock_for_transaction(self.s, f"member:{member_id}")
+
+    async def submit(self, draft: Report, *, actor_id: int, now: datetime) -> bool:
+        """Draft -> pending if it is still a draft; of two taps on one Kirim (even in two
+        processes) exactly one wins. The winner's row is updated in memory too."""
+        result = await self.s.execute(
+            update(Report)
+            .where(Report.id == draft.id, Report.status == ReportStatus.DRAFT)
+            .values(status=ReportStatus.PENDING, submitted_at=now, settle_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.s.add(
+            ReportEvent(
+                report_id=draft.id,
+                actor_id=actor_id,
+                from_status=ReportStatus.DRAFT,
+                to_status=ReportStatus.PENDING,
+                at=now,
+            )
+        )
+        draft.status, draft.submitted_at, draft.settle_at = ReportStatus.PENDING, now, None
+        return True
+
+    async def drafts_to_settle(self, now: datetime, limit: int = 100) -> list[Report]:
+        """Drafts whose album stopped arriving and was never acknowledged (a dead process)."""
+        rows = await self.s.scalars(
+            select(Report)
+            .where(Report.settle_at.is_not(None), Report.settle_at <= now)
+            .where(Report.status == ReportStatus.DRAFT)
+            .order_by(Report.settle_at)
+            .limit(limit)
+        )
+        return list(rows)
 
     async def decide(
         self,

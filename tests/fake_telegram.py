@@ -134,6 +134,7 @@ class FakeTelegram(Waiters):
         self.files: dict[str, bytes] = {}
         self.file_names: dict[str, str] = {}  # multipart part name -> the upload's file name
         self.known_chats: set[int] = set()
+        self.group_titles: dict[int, str] = {}  # so a tap in a group carries its title
         self.webhook: dict[str, Any] | None = None
         self.deleted: list[Sent] = []
         self.open_queries: set[str] = set()
@@ -459,7 +460,11 @@ class FakeTelegram(Waiters):
         chat = (
             {"id": sent.chat_id, "type": "private", "first_name": "User"}
             if sent.chat_id > 0
-            else {"id": sent.chat_id, "type": "supergroup", "title": "Redaksi"}
+            else {
+                "id": sent.chat_id,
+                "type": "supergroup",
+                "title": self.group_titles.get(sent.chat_id, "Redaksi"),
+            }
         )
         message: dict[str, Any] = {
             "message_id": sent.message_id,
@@ -497,6 +502,9 @@ class FakeTelegram(Waiters):
     def _remember_chats(self, update: dict[str, Any]) -> None:
         for key in ("message", "callback_query"):
             item = update.get(key)
+            chat = (item or {}).get("chat", {})
+            if chat.get("title"):
+                self.group_titles[int(chat["id"])] = chat["title"]
             if item:
                 user = item.get("from", {})
                 if item.get("chat", {}).get("type") == "private" or key == "callback_query":

@@ -81,6 +81,7 @@ class Harness:
         self.fake, self.settings, self.clock, self.graph = fake, settings, clock, graph
         self.warta: Warta | None = None
         self._users = 0
+        self._coordinator: TgUser | None = None
 
     async def start(self) -> Harness:
         transport = httpx.ASGITransport(app=self.fake.app)
@@ -192,8 +193,19 @@ class Harness:
         await self.send(user.text(f"/start {code}"))
         return user
 
-    async def newsroom(self, editor: TgUser) -> None:
-        await self.send(editor.text("/redaksi", chat=NEWSROOM_CHAT))
+    async def newsroom(
+        self, editor: TgUser | None = None, chat: dict[str, Any] | None = None
+    ) -> None:
+        """Bind the newsroom group as a coordinator would: /redaksi, then confirm. The editor
+        is only there for the scenario's sake: binding is the coordinator's act."""
+        chat = chat or NEWSROOM_CHAT
+        if self._coordinator is None:
+            self._coordinator = await self.join(self.user("Kabid", "Koordinator"), Role.COORDINATOR)
+        boss = self._coordinator
+        await self.send(boss.text("/redaksi", chat=chat))
+        question = self.fake.messages_to(chat["id"])[-1]
+        if any(data == "nb:1" for _, data in question.buttons):
+            await self.send(boss.tap_button(question, "Ya"))
 
     def newsroom_messages(self) -> list[Sent]:
         return self.fake.messages_to(NEWSROOM_CHAT["id"])

@@ -56,7 +56,7 @@ async def test_join_report_and_approve_on_whatsapp(both: Harness) -> None:
     await both.wa_post(operator.image(jpeg(), caption=CAPTION))
     preview = operator.last()
     assert preview.type == "interactive" and "Pratinjau" in preview.text
-    assert [t for t, _ in preview.buttons] == ["✅ Kirim", "✏️ Ubah", "✖️ Batal"]
+    assert [t for t, _ in preview.buttons] == ["✅ Kirim", "🏷️ Ganti pilar", "✏️ Ubah"]
     await both.wa_post(operator.tap(preview, "Kirim"))
     assert "#2026-0001" in operator.last().text
     card = both.card()
@@ -251,7 +251,7 @@ async def test_one_person_on_both_channels_is_one_member(both: Harness) -> None:
     async with both.w.sessionmaker() as session:
         from storage.models import Member
 
-        assert await session.scalar(select(func.count()).select_from(Member)) == 2
+        assert await session.scalar(select(func.count()).select_from(Member)) == 3  # + Kabid
     await both.wa_post(wa.text(f"GABUNG {code}"))
     assert "sudah terhubung" in wa.last().text
 

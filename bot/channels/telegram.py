@@ -82,7 +82,7 @@ def to_event(update: Update, bot_id: int | None = None) -> InboundEvent | None:
         return _callback_event(update)
     if update.my_chat_member is not None:
         return _membership_event(update)
-    message = update.message
+    message = update.message or update.edited_message
     if message is not None and message.migrate_to_chat_id:
         return _moved_event(update, message)
     if message is None or message.from_user is None:
@@ -106,7 +106,22 @@ def to_event(update: Update, bot_id: int | None = None) -> InboundEvent | None:
         media_group_id=message.media_group_id,
         message_id=str(message.message_id),
         reply_to_bot=bool(reply and reply.from_user and reply.from_user.id == bot_id),
+        kind=_kind(message),
+        edited=update.edited_message is not None,
     )
+
+
+_OTHER_KINDS = {"location": "location", "venue": "location", "contact": "contact", "dice": "dice"}
+
+
+def _kind(message: Message) -> str:
+    """What a message without text or a photo is: such things never become a caption."""
+    for attribute, kind in _OTHER_KINDS.items():
+        if getattr(message, attribute, None) is not None:
+            return kind
+    if message.poll is not None:
+        return "poll"
+    return "sticker" if message.sticker is not None else "text"
 
 
 def _command(message: Message) -> tuple[str | None, list[str]]:
@@ -180,16 +195,22 @@ def _membership_event(update: Update) -> InboundEvent | None:
     change = update.my_chat_member
     assert change is not None
     gone = change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
-    if not gone:
-        return None
+    was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    if not gone and not was_out:
+        return None  # a change of rights (made admin): nothing to say
+    private = change.chat.type == change.chat.PRIVATE
+    if private and not gone:
+        return None  # unblocked: their next message tells us
     return InboundEvent(
         channel=CHANNEL,
         event_id=str(update.update_id),
         sender=str(change.from_user.id),
         sender_name=change.from_user.full_name,
         chat_id=str(change.chat.id),
-        is_private=change.chat.type == change.chat.PRIVATE,
-        bot_removed=True,
+        is_private=private,
+        chat_title=change.chat.title or "",
+        bot_removed=gone,
+        bot_added=not gone,
     )
 
 
