@@ -29,7 +29,7 @@ from handlers.schedule import ScheduleError
 from handlers.timefmt import when
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
-from storage.models import Role, utcnow
+from storage.models import Member, Role, Unit, utcnow
 from storage.people import People
 
 NO_TOKEN = """Token bot Telegram belum diatur (WARTA_TELEGRAM_TOKEN).
@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--days", type=_count(MAX_INVITE_DAYS), help="berlaku berapa hari (bawaan 7)")
     inv.set_defaults(func=invite)
-    sub.add_parser("members", help="siapa saja yang terdaftar").set_defaults(func=members)
+    _leave_parsers(sub, unit_sub)
     sub.add_parser("health", help="cek bot masih hidup (untuk Docker)").set_defaults(func=health)
     return p
 
@@ -343,12 +343,272 @@ async def members(settings: Settings, _args: argparse.Namespace) -> int:
         rows = await people.members(org.id)
         for member, unit, contacts in rows:
             where = ", ".join(f"{c.channel}:{c.address}" for c in contacts)
+            state = "" if member.active else "  (nonaktif)"
             print(
-                f"{member.role.value:<12} {member.name:<30} {unit.name if unit else '-':<30} "
-                f"{where}"
+                f"{member.id:>4}  {ROLE_NAMES[member.role]:<12} {member.name:<30} "
+                f"{unit.name if unit else '-':<30} {where}{state}"
             )
         if not rows:
             print("Belum ada anggota. Buat undangan: warta invite koordinator")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+# --- People and units leave: deactivate, transfer, revoke, rename, merge, archive ---
+
+
+def _leave_parsers(sub, unit_sub) -> None:  # type: ignore[no-untyped-def]
+    """`warta members ...`, `warta invites ...` and the unit subcommands beyond add/list."""
+    mem = sub.add_parser("members", help="siapa saja yang terdaftar; nonaktifkan, pindah akun")
+    mem.set_defaults(func=members)
+    mem_sub = mem.add_subparsers(metavar="ACTION")
+    for name, func, text in (
+        ("deactivate", member_deactivate, "nonaktifkan anggota (riwayat tetap tersimpan)"),
+        ("activate", member_activate, "aktifkan lagi anggota yang dinonaktifkan"),
+        ("transfer", member_transfer, "kode sekali pakai untuk pindah ke akun baru (24 jam)"),
+    ):
+        action = mem_sub.add_parser(name, help=text)
+        action.add_argument("member", help="nomor (lihat: warta members) atau nama")
+        action.set_defaults(func=func)
+    invs = sub.add_parser("invites", help="undangan yang masih berlaku; cabut undangan")
+    invs.set_defaults(func=invites_list)
+    invs_sub = invs.add_subparsers(metavar="ACTION")
+    revoke = invs_sub.add_parser("revoke", help="cabut undangan yang belum terpakai")
+    revoke.add_argument("code")
+    revoke.set_defaults(func=invite_revoke)
+    rename = unit_sub.add_parser("rename", help="ganti nama unit")
+    rename.add_argument("unit", help="nomor atau nama unit")
+    rename.add_argument("name", type=_unit_name)
+    rename.set_defaults(func=unit_rename)
+    merge = unit_sub.add_parser("merge", help="gabungkan unit ke unit lain (laporan ikut)")
+    merge.add_argument("unit", help="unit yang digabungkan (lalu diarsipkan)")
+    merge.add_argument("into", help="unit tujuan")
+    merge.set_defaults(func=unit_merge)
+    for name, func, text in (
+        ("archive", unit_archive, "arsipkan unit (hilang dari daftar, rekap, pengingat)"),
+        ("restore", unit_restore, "aktifkan lagi unit yang diarsipkan"),
+    ):
+        action = unit_sub.add_parser(name, help=text)
+        action.add_argument("unit", help="nomor atau nama unit")
+        action.set_defaults(func=func)
+    unit_sub.add_parser("archived", help="daftar unit yang diarsipkan").set_defaults(
+        func=unit_archived
+    )
+
+
+async def _one_member(people: People, org_id: int, wanted: str) -> Member | None:
+    found = await people.find_member(org_id, wanted)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        print(f"Anggota {wanted!r} tidak ditemukan (lihat: warta members).", file=sys.stderr)
+    else:
+        names = ", ".join(f"{m.id}: {m.name}" for m in found[:5])
+        print(
+            f"Beberapa anggota cocok dengan {wanted!r}: {names}. Pakai nomornya.", file=sys.stderr
+        )
+    return None
+
+
+async def member_deactivate(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        member = await _one_member(people, org.id, args.member)
+        if member is None:
+            return 1
+        if not member.active:
+            print(f"{member.name} memang sudah nonaktif.")
+            return 0
+        await people.deactivate(member, by=None, now=utcnow())
+        print(
+            f"{member.name} dinonaktifkan: pesan dan tombolnya ditolak, laporannya tetap "
+            f"tersimpan. Aktifkan lagi: warta members activate {member.id}"
+        )
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def member_activate(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        member = await _one_member(people, org.id, args.member)
+        if member is None:
+            return 1
+        if member.active:
+            print(f"{member.name} memang aktif.")
+            return 0
+        unit = await people.unit(member.unit_id)
+        if unit is not None and unit.archived_at is not None:
+            print(
+                f"Unit {unit.name} diarsipkan: pulihkan dulu (warta unit restore {unit.id}).",
+                file=sys.stderr,
+            )
+            return 1
+        await people.reactivate(member, by=None)
+        print(f"{member.name} aktif lagi.")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def member_transfer(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import USERNAME_KEY
+    from bot.channels.telegram import telegram_invite_link
+    from handlers.admin import TRANSFER_HOURS
+
+    async def work(session, people, org):  # type: ignore[no-untyped-def]
+        member = await _one_member(people, org.id, args.member)
+        if member is None:
+            return 1
+        if not member.active:
+            print(f"{member.name} nonaktif; aktifkan dulu: warta members activate {member.id}")
+            return 1
+        code = await people.add_transfer(
+            member, valid_for=timedelta(hours=TRANSFER_HOURS), created_by=None, now=utcnow()
+        )
+        print(
+            f"Kode pindah akun untuk {member.name}: {code.code}  (sekali pakai, berlaku sampai "
+            f"{when(code.expires_at, settings.tz)}). Berikan hanya kepada orangnya."
+        )
+        username = settings.telegram_bot_username or await Chats(session).get_value(USERNAME_KEY)
+        if username:
+            print(f"Telegram: {telegram_invite_link(username, code.code)}")
+        print(f"Telegram: kirim /start {code.code} ke bot dari akun baru")
+        if settings.whatsapp_enabled:
+            print(f"WhatsApp: kirim GABUNG {code.code} dari nomor baru")
+        print("Akun lama di aplikasi yang sama langsung terlepas.")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def invites_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        open_ = [i for i in await people.open_invites(org.id, utcnow()) if i.member_id is None]
+        names = {u.id: u.name for u in await people.units(org.id, with_archived=True)}
+        for inv in open_:
+            print(
+                f"{inv.code}  {ROLE_NAMES[inv.role]:<12} {names.get(inv.unit_id, '-'):<30} "
+                f"{inv.uses}/{inv.max_uses}  sampai {when(inv.expires_at, settings.tz)}"
+            )
+        if not open_:
+            print("Tidak ada undangan yang masih berlaku.")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def invite_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.people import Revoke
+
+    said = {
+        Revoke.REVOKED: "Undangan {} dicabut; kode itu tidak bisa dipakai lagi.",
+        Revoke.UNKNOWN: "Kode undangan {} tidak dikenal (lihat: warta invites).",
+        Revoke.USED: "Undangan {} sudah terpakai habis; tidak ada yang perlu dicabut.",
+        Revoke.ALREADY: "Undangan {} memang sudah dicabut.",
+    }
+
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        outcome = await people.revoke_invite(org.id, args.code, utcnow())
+        ok = outcome in (Revoke.REVOKED, Revoke.ALREADY)
+        print(said[outcome].format(args.code), file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
+
+    return await _with_people(settings, work)
+
+
+async def _cli_unit(people: People, org_id: int, wanted: str) -> Unit | None:
+    unit = await people.find_unit(org_id, wanted, with_archived=True)
+    if unit is None:
+        print(f"Unit {wanted!r} tidak ditemukan (lihat: warta unit list).", file=sys.stderr)
+    return unit
+
+
+async def unit_rename(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        unit = await _cli_unit(people, org.id, args.unit)
+        if unit is None:
+            return 1
+        other = await people.unit_named(org.id, args.name)
+        if other is not None and other.id != unit.id:
+            print(f"Unit {args.name!r} sudah ada (nomor {other.id}).", file=sys.stderr)
+            return 1
+        old = unit.name
+        await people.rename_unit(unit, args.name)
+        print(f"Unit {unit.id}: {old} -> {unit.name}")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def unit_merge(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        source = await _cli_unit(people, org.id, args.unit)
+        target = await _cli_unit(people, org.id, args.into) if source else None
+        if source is None or target is None:
+            return 1
+        if source.id == target.id:
+            print("Unit asal dan tujuan sama.", file=sys.stderr)
+            return 1
+        if target.archived_at is not None:
+            print(f"Unit tujuan {target.name!r} diarsipkan; pulihkan dulu.", file=sys.stderr)
+            return 1
+        moved = await people.merge_units(source, target, actor_id=None, now=utcnow())
+        print(
+            f"{source.name} digabung ke {target.name}: {moved.members} anggota, "
+            f"{moved.reports} laporan dipindah (nomor tetap); {source.name} diarsipkan."
+        )
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def unit_archive(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        unit = await _cli_unit(people, org.id, args.unit)
+        if unit is None:
+            return 1
+        if unit.archived_at is not None:
+            print(f"{unit.name} memang sudah diarsipkan.")
+            return 0
+        count = await people.active_members_of(unit.id)
+        if count:
+            print(
+                f"{unit.name} masih punya {count} anggota aktif. Gabungkan dulu "
+                f"(warta unit merge {unit.id} <tujuan>) atau nonaktifkan anggotanya.",
+                file=sys.stderr,
+            )
+            return 1
+        await people.archive_unit(unit, utcnow())
+        print(f"{unit.name} diarsipkan; laporan lamanya tetap ada di ekspor.")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def unit_restore(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        unit = await _cli_unit(people, org.id, args.unit)
+        if unit is None:
+            return 1
+        if unit.archived_at is None:
+            print(f"{unit.name} tidak diarsipkan.")
+            return 0
+        await people.restore_unit(unit)
+        print(f"{unit.name} aktif lagi.")
+        return 0
+
+    return await _with_people(settings, work)
+
+
+async def unit_archived(settings: Settings, _args: argparse.Namespace) -> int:
+    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+        units = await people.archived_units(org.id)
+        for u in units:
+            merged = f" -> digabung ke unit {u.merged_into_id}" if u.merged_into_id else ""
+            print(f"{u.id:>4}  {u.name} ({u.kind}){merged}")
+        if not units:
+            print("Tidak ada unit yang diarsipkan.")
         return 0
 
     return await _with_people(settings, work)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.schedule import WEEKDAYS
 
 ROOT = Path(__file__).resolve().parent.parent
+# Telegram takes 1-256 characters of A-Za-z0-9_- as a webhook secret; we want a strong one.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 class Settings(BaseSettings):
@@ -43,6 +46,8 @@ class Settings(BaseSettings):
     # The web server for webhooks and health (started when a webhook channel is configured).
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # Webhook bodies processed at once (each runs the engine); more wait their turn, stored.
+    webhook_concurrency: int = Field(default=8, ge=1)
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'warta.db'}"
     media_dir: Path = ROOT / "data" / "media"
     prompts_dir: Path = ROOT / "prompts"
@@ -82,6 +87,13 @@ class Settings(BaseSettings):
     org_address: str = ""
     org_logo: Path | None = None
     log_level: str = "INFO"
+    # The outbox gives a message up only when it is this old (an outage of hours loses nothing).
+    outbox_give_up_hours: float = Field(default=36, gt=0)
+    # This process's name on what it claims; empty: host + data folder + a free slot, the same
+    # after a restart (so a restart takes back what a killed run had claimed at once).
+    worker_id: str | None = None
+    # /health and the heartbeat turn unhealthy below this much free disk (data and media).
+    min_free_disk_mb: int = Field(default=100, ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +110,20 @@ class Settings(BaseSettings):
         if value.lower() not in WEEKDAYS:
             raise ValueError(f"unknown day {value!r}, use one of {', '.join(WEEKDAYS)}")
         return value.lower()
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        # Without it the route would not be mounted and every update would be lost to 404s.
+        secret = self.telegram_webhook_secret
+        if self.telegram_webhook_url and not (
+            secret and WEBHOOK_SECRET.fullmatch(secret.get_secret_value())
+        ):
+            raise ValueError(
+                "WARTA_TELEGRAM_WEBHOOK_URL perlu WARTA_TELEGRAM_WEBHOOK_SECRET: 32-256 karakter "
+                "huruf, angka, _ atau - (buat dengan: python3 -c "
+                "'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return self
 
     @property
     def whatsapp_enabled(self) -> bool:

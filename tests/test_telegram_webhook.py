@@ -13,7 +13,7 @@ from storage.models import Role
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Clock, Harness, make_settings
 
-SECRET = "rahasia-webhook-123"
+SECRET = "rahasia-webhook-kota-bogor-0123456789"  # 32+ characters, as settings require
 
 
 @pytest.fixture
