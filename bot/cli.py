@@ -358,7 +358,10 @@ async def members(settings: Settings, _args: argparse.Namespace) -> int:
 # --- People and units leave: deactivate, transfer, revoke, rename, merge, archive ---
 
 
-def _leave_parsers(sub, unit_sub) -> None:  # type: ignore[no-untyped-def]
+SubParsers = argparse._SubParsersAction  # the type add_subparsers returns
+
+
+def _leave_parsers(sub: SubParsers, unit_sub: SubParsers) -> None:  # type: ignore[type-arg]
     """`warta members ...`, `warta invites ...` and the unit subcommands beyond add/list."""
     mem = sub.add_parser("members", help="siapa saja yang terdaftar; nonaktifkan, pindah akun")
     mem.set_defaults(func=members)

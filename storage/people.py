@@ -406,7 +406,14 @@ class People:
         return int(count or 0)
 
     async def archive_unit(self, unit: Unit, now: datetime) -> None:
+        """Archive a unit; invites into it stop working (nobody joins a unit that is gone)."""
         unit.archived_at = now
+        await self.s.execute(
+            update(Invite)
+            .where(Invite.unit_id == unit.id, Invite.member_id.is_(None))
+            .where(Invite.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
         await self.s.flush()
         log.info("unit %s (%s) archived", unit.id, unit.name)
 

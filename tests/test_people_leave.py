@@ -225,7 +225,11 @@ async def test_archive_leaves_lists_recaps_and_invites_but_not_the_export(bot: H
     await boss.command("unit", "arsip", str(unit_id))
     assert "diarsipkan" in boss.last_text()
     await boss.command("unit", "tambah", "Kecamatan Tutup")  # archived before it ever reported
+    invite = await bot.invite_code(Role.OPERATOR, "Kecamatan Tutup")
     await boss.command("unit", "arsip", str(await _unit_id(bot, "Kecamatan Tutup")))
+    latecomer = bot.user("Telat")
+    await bot.send(latecomer.text(f"/start {invite}"))
+    assert "dicabut" in bot.last_to(latecomer).text
     await boss.command("unit")
     assert "Kecamatan Lama" not in boss.last_text() and "Kecamatan Sepi" in boss.last_text()
     await boss.command("unit", "arsip")
