@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import text
 
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp import Templates, WhatsAppChannel
+from bot.health import Pulse, disk_problems
+from bot.identity import acquire
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -27,9 +33,12 @@ from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.media import MediaStore
 from storage.models import utcnow
 from storage.people import People
+from storage.webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 USERNAME_KEY = "telegram.username"
+SWEEP_EVERY, SWEEP_GRACE = 15.0, timedelta(seconds=60)  # the webhook backlog's regular sweep
+BEAT_EVERY = 5.0  # seconds between heartbeat touches at most
 
 
 def build_core(settings: Settings) -> Core:
@@ -87,6 +96,7 @@ class Warta:
         self.db = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.db)
         self.core = build_core(settings)
+        self.worker = acquire(settings.heartbeat_file.parent, settings.worker_id)
         self.telegram = self._telegram(httpx_kwargs)
         self.whatsapp = self._whatsapp(whatsapp_httpx_kwargs)
         self.messengers: dict[str, Messenger] = {}
@@ -98,6 +108,8 @@ class Warta:
             self.sessionmaker,
             self.messengers,
             clock=clock,
+            give_up_after=timedelta(hours=settings.outbox_give_up_hours),
+            worker=self.worker.name,
             heartbeat=self._beat,
             on_sent=self._on_sent,
         )
@@ -111,12 +123,17 @@ class Warta:
             whatsapp=self.whatsapp,
             telegram=self.telegram if settings.telegram_webhook_url else None,
             telegram_secret=secret.get_secret_value() if secret else None,
-            healthy=self._healthy,
+            healthy=self.health,
             clock=clock,
         )
         self._outbox_task: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._web_task: asyncio.Task[None] | None = None
+        self._sweep_task: asyncio.Task[None] | None = None
+        self._sweep_stop = asyncio.Event()
+        self.sweep_pulse = Pulse("webhook backlog", stale_after=max(120.0, 4 * SWEEP_EVERY))
+        self._beaten_at = 0.0
+        self.sweep_every = SWEEP_EVERY
 
     def _telegram(self, httpx_kwargs: dict[str, Any] | None) -> TelegramChannel | None:
         settings = self.settings
@@ -166,22 +183,76 @@ class Warta:
         async with self.sessionmaker() as session:
             return await People(session).window_opened_at(WHATSAPP, chat_id)
 
-    def _healthy(self) -> bool:
-        """The workers that must keep running are running (for /health)."""
-        tasks = (self._outbox_task, self._scheduler_task)
-        return all(task is None or not task.done() for task in tasks)
+    async def health(self) -> list[str]:
+        """What keeps Warta from working right now; empty when healthy (/health)."""
+        problems = self._loop_problems() + self._disk_problems()
+        try:
+            async with asyncio.timeout(10), self.db.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            problems.append(f"database: {type(exc).__name__}: {exc}"[:300])
+        return problems
+
+    def _loop_problems(self) -> list[str]:
+        """A background loop that ended, or whose passes fail or stopped coming."""
+        tasks = {
+            "outbox": self._outbox_task,
+            "scheduler": self._scheduler_task,
+            "webhook backlog": self._sweep_task,
+        }
+        ended = [f"{name}: stopped" for name, task in tasks.items() if task and task.done()]
+        pulses = (self.outbox.pulse, self.scheduler.pulse, self.sweep_pulse)
+        return ended + [p for p in (pulse.problem() for pulse in pulses) if p]
+
+    def _disk_problems(self) -> list[str]:
+        folders = [self.settings.heartbeat_file.parent, self.settings.media_dir]
+        return disk_problems(folders, self.settings.min_free_disk_mb * 1_048_576)
 
     @property
     def serves_web(self) -> bool:
         return self.whatsapp is not None or bool(self.settings.telegram_webhook_url)
 
     def _beat(self) -> None:
+        """After an outbox pass that worked: touch the heartbeat (`warta health` reads it),
+        unless another loop or the disk is failing, so the heartbeat stops when Warta can't work."""
+        if time.monotonic() - self._beaten_at < BEAT_EVERY:
+            return
+        problems = self._loop_problems() + self._disk_problems()
+        if problems:
+            log.warning("heartbeat held back: %s", "; ".join(problems))
+            return
         path = self.settings.heartbeat_file
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch()
         except OSError:
             log.warning("cannot write heartbeat %s", path, exc_info=True)
+            return
+        self._beaten_at = time.monotonic()
+
+    async def _sweep_webhooks(self) -> None:
+        """The webhook backlog, swept regularly: bodies whose processing failed (the database
+        was down) or that a killed process left get processed without a restart."""
+        self.sweep_pulse.start()
+        while not self._sweep_stop.is_set():
+            try:
+                swept = await self.web.process_backlog(self.worker.name, grace=SWEEP_GRACE)
+            except Exception as exc:
+                self.sweep_pulse.fail(exc)
+                log.warning("webhook backlog sweep failed (%s); trying again", exc)
+            else:
+                self.sweep_pulse.ok()
+                if swept:
+                    log.info("processed %d webhook bodies from the backlog", swept)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sweep_stop.wait(), self.sweep_every)
+        self.sweep_pulse.stop()
+
+    async def _take_back_claims(self) -> None:
+        """What a killed run under this worker identity held goes out now, not after a lease."""
+        await self.outbox.release_own()
+        async with self.sessionmaker() as session, session.begin():
+            await Webhooks(session).release(self.worker.name)
 
     async def _on_event(self, event: InboundEvent) -> None:
         await self.engine.handle(event)
@@ -201,15 +272,17 @@ class Warta:
         drives them.
         """
         await upgrade(self.db)
+        await self._take_back_claims()
         await self.engine.start()
         if self.telegram is not None:
             await self.telegram.connect()
             async with self.sessionmaker() as session, session.begin():
                 await Chats(session).set_value(USERNAME_KEY, self.telegram.username)
             await self.telegram.start()
-        await self.web.process_backlog()
+        await self.web.process_backlog(self.worker.name)
         if background:
             self._outbox_task = asyncio.create_task(self.outbox.run())
+            self._sweep_task = asyncio.create_task(self._sweep_webhooks())
             # The first tick runs at once: a reminder missed while down goes out now (grace).
             self._scheduler_task = asyncio.create_task(self.scheduler.run())
             if self.serves_web:
@@ -231,11 +304,12 @@ class Warta:
     async def stop(self) -> None:
         """Stop taking work, finish what was taken, send what is owed, close."""
         await _finish(self.scheduler.stop, self._scheduler_task)
+        await _finish(self._sweep_stop.set, self._sweep_task)
         await _finish(self.web.stop, self._web_task)
         await self.web.drain()
         await self.engine.settle_now()
         await _finish(self.outbox.stop, self._outbox_task)
-        self._outbox_task = self._scheduler_task = self._web_task = None
+        self._outbox_task = self._scheduler_task = self._web_task = self._sweep_task = None
         if self.telegram is not None:
             await self.telegram.stop()
         await self.abandon()
@@ -245,6 +319,7 @@ class Warta:
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.db.dispose()
+        self.worker.release()
 
     async def process(self, update_json: dict[str, Any]) -> None:
         """Feed one raw Telegram update, as a webhook would (tests and benchmarks)."""

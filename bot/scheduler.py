@@ -13,7 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from handlers import nudges, reminders, weekly
+from bot.health import Pulse, is_outage
+from handlers import nudges, reminders, undeliverable, weekly
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.pillars import reload_schedule
@@ -40,6 +41,19 @@ async def prune_inbox(ctx: Context) -> None:
         log.info("forgot %d old deliveries, webhook bodies and receipts", removed)
 
 
+def default_jobs() -> list[Job]:
+    """What runs on every tick, in order (add a job here)."""
+    return [
+        reminders.send_group_reminders,
+        reminders.send_personal_reminders,
+        nudges.nudge_quiet_units,
+        nudges.list_stale_reports,
+        weekly.send_weekly,
+        undeliverable.list_undeliverable,
+        prune_inbox,
+    ]
+
+
 class Scheduler:
     def __init__(
         self,
@@ -50,31 +64,43 @@ class Scheduler:
         jobs: list[Job] | None = None,
     ) -> None:
         self.engine, self.clock, self.interval = engine, clock, interval
-        self.jobs: list[Job] = jobs or [
-            reminders.send_group_reminders,
-            reminders.send_personal_reminders,
-            nudges.nudge_quiet_units,
-            nudges.list_stale_reports,
-            weekly.send_weekly,
-            prune_inbox,
-        ]
+        self.jobs: list[Job] = jobs or default_jobs()
+        self.pulse = Pulse("scheduler", stale_after=max(90.0, 4 * interval))
         self._stop = asyncio.Event()
         self._schedule_mtime = self._mtime()
 
     async def tick(self) -> None:
-        """Run every job once; one failing job does not keep the others from running."""
-        self._reload_if_changed()
+        """Run every job once; one failing job does not keep the others from running.
+
+        The pulse fails when a job could not reach the database or the disk (a bug in one
+        job is logged, and does not make the process look unable to work)."""
+        outage: BaseException | None = None
+        try:
+            self._reload_if_changed()
+        except Exception:
+            log.exception("reloading the pillar schedule failed; the loaded one stays")
         for job in self.jobs:
             try:
                 await self.engine.run_job(job)
-            except Exception:
+            except Exception as exc:
+                outage = exc if is_outage(exc) else outage
                 log.exception("scheduled job %s failed; it runs again next tick", job.__name__)
+        if outage is None:
+            self.pulse.ok()
+        else:
+            self.pulse.fail(outage)
 
     async def run(self) -> None:
+        self.pulse.start()
         while not self._stop.is_set():
-            await self.tick()
+            try:
+                await self.tick()
+            except Exception as exc:  # nothing may end the loop: the next tick tries again
+                self.pulse.fail(exc)
+                log.exception("scheduler tick failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)
+        self.pulse.stop()
 
     def stop(self) -> None:
         self._stop.set()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +28,7 @@ from storage.webhooks import Webhooks
 log = logging.getLogger(__name__)
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WHATSAPP_PATH, TELEGRAM_PATH = "/webhooks/whatsapp", "/webhooks/telegram"
+BACKLOG_BATCH, BACKLOG_LEASE = 20, timedelta(minutes=5)  # a batch is processed well within it
 
 
 class WebApp:
@@ -38,10 +39,10 @@ class WebApp:
         whatsapp: WhatsAppChannel | None = None,
         telegram: TelegramChannel | None = None,
         telegram_secret: str | None = None,
-        healthy: Callable[[], bool] = lambda: True,
+        healthy: Callable[[], Awaitable[list[str]]] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy
+        self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy or _no_problems
         self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
         self._background = Background()
         routes = [Route("/health", self._health, methods=["GET"])]
@@ -55,8 +56,11 @@ class WebApp:
 
     # ---- routes -----------------------------------------------------------------------------
     async def _health(self, _request: Request) -> Response:
-        ok = self.healthy()
-        return JSONResponse({"ok": ok}, status_code=200 if ok else 503)
+        """503 while Warta cannot work (database, disk, a stuck loop), with what is wrong."""
+        problems = await self.healthy()
+        if problems:
+            return JSONResponse({"ok": False, "problems": problems}, status_code=503)
+        return JSONResponse({"ok": True})
 
     async def _whatsapp_challenge(self, request: Request) -> Response:
         assert self.whatsapp is not None
@@ -110,12 +114,24 @@ class WebApp:
         elif channel == "telegram" and self.telegram is not None:
             await self.telegram.process(json.loads(body))
 
-    async def process_backlog(self) -> None:
-        """Bodies stored but not processed when the process stopped."""
-        async with self.sessionmaker() as session:
-            pending = await Webhooks(session).unprocessed()
-        for webhook_id in pending:
-            await self.process(webhook_id)
+    async def process_backlog(self, worker: str, *, grace: timedelta = timedelta(0)) -> int:
+        """Process bodies stored and not processed (a stopped or killed process, a database
+        that failed meanwhile), received more than grace ago (younger ones are presumably still
+        being processed by whoever received them). Claimed a batch at a time under a lease with
+        SKIP LOCKED, so processes sweeping side by side never take the same body. Raises when
+        the database fails: what it had claimed is swept again once the lease is over."""
+        done = 0
+        while True:
+            now = self.clock()
+            async with self.sessionmaker() as session, session.begin():
+                batch = await Webhooks(session).claim_backlog(
+                    worker, now, lease=BACKLOG_LEASE, older_than=now - grace, limit=BACKLOG_BATCH
+                )
+            if not batch:
+                return done
+            for webhook_id in batch:
+                await self.process(webhook_id)
+                done += 1
 
     async def drain(self) -> None:
         """Wait for everything received so far to be processed (tests, shutdown)."""
@@ -130,3 +146,7 @@ class WebApp:
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+
+
+async def _no_problems() -> list[str]:
+    return []

@@ -124,12 +124,13 @@ class Engine:
             if found is None:
                 log.info("%s status %s for unknown message %s", channel, status, external_id)
                 return
-            if status != "failed":
+            _, message, changed = found
+            if status != "failed" or not changed:  # Meta repeats statuses: act on the first
                 return
             log.warning("%s message %s failed (%s): %s", channel, external_id, failure, error)
-            again = send_again(found[1].payload, failure)
+            again = send_again(message.payload, failure)
             if again is not None:
-                Outbox(session).enqueue(channel, found[1].chat_id, again, now=now)
+                Outbox(session).enqueue(channel, message.chat_id, again, now=now)
         self.on_outbox()
 
     async def after_sent(self, ref: str, channel: str, chat_id: str, ids: list[str]) -> None:

@@ -350,9 +350,13 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(128))  # a worker identity
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Given up on (status failed): when, and why in one word (see storage.outbox.FAILURES).
+    failed_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(16))
     # Given up on (status failed): when, and why in one word (see storage.outbox.FAILURES).
     failed_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(String(16))
@@ -421,6 +425,9 @@ class ReceivedWebhook(Base):
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # Taken by a backlog sweep (a worker identity, until when), so two processes never both do.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]
 
 
 class DeliveryReceipt(Base):

@@ -13,6 +13,10 @@ from sqlalchemy.orm import aliased
 from storage.models import InboxEntry, OutboxMessage, SentMessage
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# Why a message was given up on: the chat is gone (blocked, kicked), only a template may reach
+# them (a template went instead: nothing is lost), it kept failing until too old, refused.
+GONE, REPLACED, EXPIRED, REFUSED = "gone", "replaced", "expired", "refused"
+FAILURES = (GONE, REPLACED, EXPIRED, REFUSED)
 
 
 class Inbox:
@@ -73,7 +77,8 @@ class Outbox:
         channel: str | None = None,
         chat_id: str | None = None,
     ) -> list[OutboxMessage]:
-        """The oldest pending message of each chat (or of one chat), if due and not held."""
+        """The oldest pending message of each chat (or of one chat), if due and not held;
+        locked, skipping those another process is claiming at this moment."""
         older = aliased(OutboxMessage)
         head_id = (
             select(func.min(older.id))
@@ -87,7 +92,7 @@ class Outbox:
         query = select(OutboxMessage)
         if chat_id is not None:
             query = query.where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
-        rows = await self.s.scalars(
+        query = (
             query.where(
                 OutboxMessage.status == PENDING,
                 OutboxMessage.id == head_id,
@@ -97,9 +102,10 @@ class Outbox:
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        return list(rows)
+        # SKIP LOCKED: PostgreSQL only (SQLite, one writer at a time, leaves it out).
+        return list(await self.s.scalars(query.with_for_update(skip_locked=True, of=OutboxMessage)))
 
-    async def claim(self, message_id: int, now: datetime, lease: timedelta) -> bool:
+    async def claim(self, message_id: int, now: datetime, lease: timedelta, worker: str) -> bool:
         """Take a message for sending; another process holding it makes this False."""
         result = await self.s.execute(
             update(OutboxMessage)
@@ -108,32 +114,68 @@ class Outbox:
                 OutboxMessage.status == PENDING,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
             )
-            .values(claimed_until=now + lease)
+            .values(claimed_until=now + lease, claimed_by=worker)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def renew(self, message_ids: list[int], worker: str, until: datetime) -> None:
+        """Keep holding messages still being sent (a long send outlives a short lease)."""
+        if message_ids:
+            await self.s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(message_ids),
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.claimed_by == worker,
+                    OutboxMessage.claimed_until.is_not(None),
+                )
+                .values(claimed_until=until)
+            )
+
+    async def release(self, worker: str) -> int:
+        """Let go of what this worker held when it died: its restart sends it at once."""
+        result = await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.claimed_by == worker)
+            .values(claimed_until=None, claimed_by=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         await self.s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
             .values(
-                status=SENT, sent_at=now, claimed_until=None, attempts=OutboxMessage.attempts + 1
+                status=SENT,
+                sent_at=now,
+                claimed_until=None,
+                claimed_by=None,
+                attempts=OutboxMessage.attempts + 1,
             )
         )
 
-    async def mark_failed(self, message_id: int, error: str) -> None:
+    async def mark_failed(
+        self, message_id: int, error: str, *, failure: str, now: datetime
+    ) -> None:
         await self.s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
             .values(
                 status=FAILED,
                 last_error=error[:2000],
+                failure=failure,
+                failed_at=now,
                 claimed_until=None,
+                claimed_by=None,
                 attempts=OutboxMessage.attempts + 1,
             )
         )
 
-    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
+    async def retry_later(
+        self, message_id: int, at: datetime, error: str, *, attempt: bool = True
+    ) -> None:
+        """Send again at `at`; attempt=False when the platform only asked us to wait (a 429),
+        so the backoff does not grow for it."""
         await self.s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
@@ -141,9 +183,24 @@ class Outbox:
                 next_attempt_at=at,
                 last_error=error[:2000],
                 claimed_until=None,
-                attempts=OutboxMessage.attempts + 1,
+                claimed_by=None,
+                attempts=OutboxMessage.attempts + int(attempt),
             )
         )
+
+    async def given_up(self, since: datetime, until: datetime) -> list[OutboxMessage]:
+        """Messages given up on in [since, until) that nothing replaced, by chat, oldest first."""
+        rows = await self.s.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == FAILED,
+                OutboxMessage.failed_at >= since,
+                OutboxMessage.failed_at < until,
+                OutboxMessage.failure != REPLACED,
+            )
+            .order_by(OutboxMessage.channel, OutboxMessage.chat_id, OutboxMessage.id)
+        )
+        return list(rows)
 
     async def next_due_at(self) -> datetime | None:
         return await self.s.scalar(

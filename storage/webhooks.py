@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeliveryReceipt, OutboxMessage, ReceivedWebhook
@@ -40,6 +40,44 @@ class Webhooks:
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def claim_backlog(
+        self, worker: str, now: datetime, *, lease: timedelta, older_than: datetime, limit: int
+    ) -> list[int]:
+        """Take unprocessed bodies received by older_than that nobody holds (SKIP LOCKED:
+        several processes sweep at once without waiting on, or taking, each other's)."""
+        ids = list(
+            await self.s.scalars(
+                select(ReceivedWebhook.id)
+                .where(
+                    ReceivedWebhook.processed_at.is_(None),
+                    ReceivedWebhook.received_at <= older_than,
+                    or_(
+                        ReceivedWebhook.claimed_until.is_(None),
+                        ReceivedWebhook.claimed_until < now,
+                    ),
+                )
+                .order_by(ReceivedWebhook.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if ids:
+            await self.s.execute(
+                update(ReceivedWebhook)
+                .where(ReceivedWebhook.id.in_(ids))
+                .values(claimed_by=worker, claimed_until=now + lease)
+            )
+        return ids
+
+    async def release(self, worker: str) -> int:
+        """A restarted process takes back at once what it held when it died."""
+        result = await self.s.execute(
+            update(ReceivedWebhook)
+            .where(ReceivedWebhook.processed_at.is_(None), ReceivedWebhook.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def mark_processed(self, webhook_id: int, now: datetime) -> None:
         await self.s.execute(
             update(ReceivedWebhook).where(ReceivedWebhook.id == webhook_id).values(processed_at=now)
@@ -68,7 +106,10 @@ class Receipts:
 
     async def update(
         self, channel: str, external_id: str, status: str, error: str | None, now: datetime
-    ) -> tuple[DeliveryReceipt, OutboxMessage] | None:
+    ) -> tuple[DeliveryReceipt, OutboxMessage, bool] | None:
+        """Record a status; the bool says whether it changed the receipt's status (a repeated
+        or late, lower status does not). Conditional, so of two identical statuses handled at
+        once exactly one changes it."""
         row = await self.s.execute(
             select(DeliveryReceipt, OutboxMessage)
             .join(OutboxMessage, OutboxMessage.id == DeliveryReceipt.outbox_id)
@@ -78,9 +119,13 @@ class Receipts:
         if found is None:
             return None
         receipt, message = found
-        if RANK.get(status, 0) >= RANK.get(receipt.status, 0):  # statuses arrive out of order
-            receipt.status, receipt.error, receipt.updated_at = status, error, now
-        return receipt, message
+        lower = [name for name, rank in RANK.items() if rank < RANK.get(status, 0)]
+        result = await self.s.execute(  # statuses arrive out of order: only ever upwards
+            update(DeliveryReceipt)
+            .where(DeliveryReceipt.id == receipt.id, DeliveryReceipt.status.in_(lower))
+            .values(status=status, error=error, updated_at=now)
+        )
+        return receipt, message, result.rowcount == 1  # type: ignore[attr-defined]
 
 
 RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}

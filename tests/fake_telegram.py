@@ -140,6 +140,7 @@ class FakeTelegram(Waiters):
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
+        self._down: TelegramError | None = None
         self._moved: dict[int, int] = {}
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1000)
@@ -184,6 +185,13 @@ class FakeTelegram(Waiters):
         for _ in range(times):
             self._failures.setdefault(method, []).append(TelegramError(code, text, retry_after))
 
+    def go_down(self, code: int = 502, description: str = "Bad Gateway") -> None:
+        """An outage: every call fails with this error until come_back()."""
+        self._down = TelegramError(code, description)
+
+    def come_back(self) -> None:
+        self._down = None
+
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """The group becomes a supergroup: sends to the old id are refused with the new id."""
         self._moved[chat_id] = new_chat_id
@@ -216,6 +224,8 @@ class FakeTelegram(Waiters):
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(TelegramError(404, "Not Found"))
+        if self._down is not None:
+            return _error(self._down)
         failures = self._failures.get(method)
         if failures:
             return _error(failures.pop(0))
