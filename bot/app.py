@@ -121,14 +121,19 @@ class Warta:
         self.web = WebApp(
             self.sessionmaker,
             whatsapp=self.whatsapp,
-            telegram=self.telegram if settings.telegram_webhook_url else None,
-            telegram_secret=secret.get_secret_value() if secret else None,
+            # Polled updates are stored and processed here too; the route only with a webhook.
+            telegram=self.telegram,
+            telegram_secret=(
+                secret.get_secret_value() if secret and settings.telegram_webhook_url else None
+            ),
             healthy=self.health,
             clock=clock,
+            concurrency=settings.webhook_concurrency,
         )
         self._outbox_task: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._web_task: asyncio.Task[None] | None = None
+        self._poll_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
         self._sweep_stop = asyncio.Event()
         self.sweep_pulse = Pulse("webhook backlog", stale_after=max(120.0, 4 * SWEEP_EVERY))
@@ -171,6 +176,7 @@ class Warta:
             httpx_kwargs=httpx_kwargs,
             window=self._window_opened_at,
             per_second=s.whatsapp_rate,
+            max_media_bytes=self.core.limits.max_photo_bytes,
             clock=self.clock,
             templates=Templates(
                 s.whatsapp_template_notify,
@@ -299,10 +305,14 @@ class Warta:
                 url.rstrip("/") + TELEGRAM_PATH, secret.get_secret_value() if secret else None
             )
         else:
-            await self.telegram.start_polling()
+            self._poll_task = asyncio.create_task(self.telegram.poll(self.web.receive))
 
     async def stop(self) -> None:
         """Stop taking work, finish what was taken, send what is owed, close."""
+        if self._poll_task is not None:  # what it fetched is stored: cancelling loses nothing
+            self._poll_task.cancel()
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
         await _finish(self.scheduler.stop, self._scheduler_task)
         await _finish(self._sweep_stop.set, self._sweep_task)
         await _finish(self.web.stop, self._web_task)

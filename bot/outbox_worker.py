@@ -102,9 +102,15 @@ class OutboxWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             self._wake.clear()
-        if self._pipelines:
-            await asyncio.gather(*self._pipelines, return_exceptions=True)
+        await self._finish_pipelines()
         self.pulse.stop()
+
+    async def _finish_pipelines(self) -> None:
+        """Stopping: let the sends in flight end, their leases still renewed meanwhile."""
+        while self._pipelines:
+            await asyncio.wait(set(self._pipelines), timeout=self.lease.total_seconds() / 3)
+            with contextlib.suppress(Exception):
+                await self._renew()
 
     def stop(self) -> None:
         self._stopping = True

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.health import Pulse, is_outage
-from handlers import nudges, reminders, undeliverable, weekly
+from handlers import nudges, reminders, report, undeliverable, weekly
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.pillars import reload_schedule
@@ -44,6 +44,7 @@ async def prune_inbox(ctx: Context) -> None:
 def default_jobs() -> list[Job]:
     """What runs on every tick, in order (add a job here)."""
     return [
+        report.settle_abandoned_albums,  # albums a killed process left unanswered
         reminders.send_group_reminders,
         reminders.send_personal_reminders,
         nudges.nudge_quiet_units,

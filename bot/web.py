@@ -2,10 +2,12 @@
 
 A webhook body is written to the database before the 200 goes back, so a crash between the
 two loses nothing: unprocessed bodies are processed again on start (the inbox dedupes).
+Bodies are capped before they are read, and only a few are processed at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -29,6 +31,26 @@ log = logging.getLogger(__name__)
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WHATSAPP_PATH, TELEGRAM_PATH = "/webhooks/whatsapp", "/webhooks/telegram"
 BACKLOG_BATCH, BACKLOG_LEASE = 20, timedelta(minutes=5)  # a batch is processed well within it
+# Meta's and Telegram's updates are a few kB; a batch of many stays far below this.
+MAX_BODY = 1024 * 1024
+
+
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it is known to be over the limit (the rest is never read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():  # chunked bodies declare no length
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> Response:
+    return PlainTextResponse("Payload Too Large", status_code=413)
 
 
 class WebApp:
@@ -41,10 +63,15 @@ class WebApp:
         telegram_secret: str | None = None,
         healthy: Callable[[], Awaitable[list[str]]] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        concurrency: int = 8,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy or _no_problems
         self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
+        self.max_body = max_body
         self._background = Background()
+        # A burst of webhooks waits here, stored, instead of running the engine all at once.
+        self._slots = asyncio.Semaphore(concurrency)
         routes = [Route("/health", self._health, methods=["GET"])]
         if whatsapp is not None:
             routes.append(Route(WHATSAPP_PATH, self._whatsapp_challenge, methods=["GET"]))
@@ -72,7 +99,9 @@ class WebApp:
 
     async def _whatsapp_post(self, request: Request) -> Response:
         assert self.whatsapp is not None
-        body = await request.body()
+        body = await read_capped(request, self.max_body)
+        if body is None:
+            return _too_large()
         if not await self.whatsapp.is_signed(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning("refused a WhatsApp webhook with a missing or wrong signature")
             return PlainTextResponse("Unauthorized", status_code=401)
@@ -83,20 +112,36 @@ class WebApp:
         if not hmac.compare_digest(given, self.telegram_secret or ""):
             log.warning("refused a Telegram webhook with a wrong secret token")
             return PlainTextResponse("Unauthorized", status_code=401)
-        return await self._accept("telegram", await request.body())
+        body = await read_capped(request, self.max_body)
+        return _too_large() if body is None else await self._accept("telegram", body)
 
     async def _accept(self, channel: str, body: bytes) -> Response:
         try:
-            json.loads(body)
-        except ValueError:
+            json.loads(body.decode("utf-8"))  # stored as UTF-8 text
+        except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
+            log.warning("refused a %s webhook that is not JSON we can read", channel)
             return PlainTextResponse("Bad Request", status_code=400)
         async with self.sessionmaker() as session, session.begin():
             webhook_id = await Webhooks(session).store(channel, body, self.clock())
         self._background.spawn(self.process(webhook_id))
         return PlainTextResponse("ok")
 
+    async def receive(self, channel: str, bodies: list[bytes]) -> None:
+        """Updates fetched by polling: stored in one transaction before they are acknowledged
+        (the caller moves its offset only after this returns), then processed like webhooks."""
+        now = self.clock()
+        async with self.sessionmaker() as session, session.begin():
+            webhooks = Webhooks(session)
+            ids = [await webhooks.store(channel, body, now) for body in bodies]
+        for webhook_id in ids:
+            self._background.spawn(self.process(webhook_id))
+
     # ---- processing -------------------------------------------------------------------------
     async def process(self, webhook_id: int) -> None:
+        async with self._slots:
+            await self._process(webhook_id)
+
+    async def _process(self, webhook_id: int) -> None:
         async with self.sessionmaker() as session:
             row = await Webhooks(session).get(webhook_id)
         if row is None or row.processed_at is not None:

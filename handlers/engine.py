@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.events import FetchedMedia, InboundEvent, Media
 from handlers.inbound_text import tidy
 from handlers.messages import T, send_again, t
-from handlers.ports import Messenger
+from handlers.ports import MediaTooBig, Messenger
 from storage.media import ImageProblem, inspect_image
 from storage.models import Organization, utcnow
 from storage.outbox import Inbox, Outbox
@@ -262,6 +262,8 @@ class Engine:
             return result
         try:
             data = await messenger.download(media)
+        except MediaTooBig as exc:  # the channel knew before the download, or cut it short
+            return _too_big(result, exc.size, limits.max_photo_bytes)
         except Exception:
             log.warning("download of %s failed", media.ref, exc_info=True)
             result.problem = "download_failed"

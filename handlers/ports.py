@@ -32,6 +32,14 @@ class DeliveryError(Exception):
         self.outside_window = outside_window  # WhatsApp: only a template may reach them now
 
 
+class MediaTooBig(Exception):
+    """A file over the size limit, found before or while downloading it (never read whole)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"media of {size} bytes or more is over the limit")
+        self.size = size
+
+
 class Messenger(Protocol):
     """What the core needs from a channel: fetch files, answer taps, deliver messages."""
 

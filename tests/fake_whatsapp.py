@@ -8,14 +8,16 @@ webhook bodies with WaUser (tests/whatsapp_users.py) in Meta's real shapes.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.waiting import Waiters
@@ -56,6 +58,11 @@ class FakeGraph(Waiters):
         self.uploads: list[str] = []
         self._failures: list[GraphError] = []
         self._ids = itertools.count(1)
+        self.told: dict[str, int] = {}  # media id -> the file_size Meta says (when it lies)
+        self.made: dict[str, int] = {}  # media id -> size of a file made while it streams
+        self.served: dict[str, int] = {}  # media id -> bytes a download actually sent
+        self.downloads_held: asyncio.Event | None = None
+        self.downloading = self.most_downloading = 0
         self.app = Starlette(
             routes=[
                 Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
@@ -70,6 +77,19 @@ class FakeGraph(Waiters):
         media_id = f"{next(self._ids)}{len(data)}"
         self.media[media_id] = (data, mime)
         return media_id
+
+    def add_big_media(self, size: int, *, told: int | None = None) -> str:
+        """A JPEG-typed file of `size` bytes, made as it is downloaded; told: the size claimed."""
+        media_id = f"big{next(self._ids)}"
+        self.media[media_id] = (b"", "image/jpeg")
+        self.made[media_id] = size
+        self.told[media_id] = size if told is None else told
+        return media_id
+
+    def hold_downloads(self) -> asyncio.Event:
+        """Downloads wait until the returned event is set (to count how many run at once)."""
+        self.downloads_held = asyncio.Event()
+        return self.downloads_held
 
     def fail_next(self, code: int, message: str = "", status: int = 400, times: int = 1) -> None:
         text = message or {
@@ -186,7 +206,7 @@ class FakeGraph(Waiters):
                 "url": f"{self.base}/download/{media_id}",
                 "mime_type": mime,
                 "sha256": "x",
-                "file_size": len(data),
+                "file_size": self.told.get(media_id, len(data)),
                 "id": media_id,
             }
         )
@@ -194,8 +214,31 @@ class FakeGraph(Waiters):
     async def _download(self, request: Request) -> Response:
         if not self._authorized(request):
             return Response(status_code=401)
-        found = self.media.get(request.path_params["media_id"])
-        return Response(status_code=404) if found is None else Response(found[0])
+        media_id = request.path_params["media_id"]
+        found = self.media.get(media_id)
+        if found is None:
+            return Response(status_code=404)
+        self.downloading += 1
+        self.most_downloading = max(self.most_downloading, self.downloading)
+        try:
+            if self.downloads_held is not None:
+                await self.downloads_held.wait()
+        finally:
+            self.downloading -= 1
+        if media_id in self.made:
+            return StreamingResponse(self._make(media_id, request), media_type="image/jpeg")
+        self.served[media_id] = len(found[0])
+        return Response(found[0])
+
+    async def _make(self, media_id: str, request: Request) -> AsyncIterator[bytes]:
+        """Like a real server, stop sending once the client hung up."""
+        chunk = b"\xff" * 65536
+        self.served[media_id] = 0
+        while self.served[media_id] < self.made[media_id]:
+            if await request.is_disconnected():
+                return
+            self.served[media_id] += len(chunk)
+            yield chunk
 
 
 def _check(condition: bool, message: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from storage.models import Report, ReportStatus, Role
 from storage.reports import Reports
 from tests.channels import CHANNELS, Person, join
-from tests.harness import CAPTION, Harness, jpeg
+from tests.harness import CAPTION, Clock, Harness, jpeg
 from tests.telegram_users import TgUser
 
 NEW_CAPTION = (
@@ -186,3 +186,26 @@ async def test_pillar_buttons_survive_a_schedule_reorder(bot: Harness) -> None:
     core.schedule = dataclasses.replace(schedule, pillars=schedule.pillars[::-1])  # /jadwal
     await bot.send(operator.tap_button(question, "UMKM"))
     assert (await report(bot)).pillar_key == "umkm"
+
+
+async def test_an_album_left_by_a_killed_process_is_answered_after_restart(
+    bot: Harness, clock: Clock
+) -> None:
+    operator = await telegram_operator(bot)
+    for i in range(3):
+        await bot.send(operator.photo(jpeg(color=(i * 60, 90, 30)), media_group_id="A1"))
+    assert "Pratinjau" not in bot.last_to(operator).text  # still waiting for more
+    # kill -9: the in-memory album timer dies with the process; only the database remains.
+    for timer in bot.w.engine._album_timers.values():
+        timer.cancel()
+    bot.w.engine._album_timers.clear()
+    await bot.w.abandon()
+    bot.warta = None
+    await bot.start()
+    await bot.tick()  # the wait has not passed yet: nothing is answered early
+    assert "foto diterima" not in bot.last_to(operator).text
+    clock.advance(seconds=bot.settings.album_wait_seconds + 1)
+    await bot.tick()
+    assert "3 foto diterima" in bot.last_to(operator).text
+    await bot.tick()  # and only once
+    assert sum("foto diterima" in t for t in bot.fake.texts_to(operator.id)) == 1

@@ -132,6 +132,7 @@ async def test_whole_process_join_report_approve(
     env["PYTHONPATH"] = str(repo)
     assert (await cli(env, tmp_path, "unit", "add", "Kecamatan Bogor Barat"))[0] == 0
     editor_code = code_of((await cli(env, tmp_path, "invite", "redaktur"))[1])
+    boss_code = code_of((await cli(env, tmp_path, "invite", "koordinator"))[1])
     operator_code = code_of(
         (await cli(env, tmp_path, "invite", "operator", "--unit", "Bogor Barat"))[1]
     )
@@ -140,8 +141,13 @@ async def test_whole_process_join_report_approve(
     try:
         await until(lambda: fake.calls_of("getUpdates"), "polling to start")
         editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
+        boss = TgUser(fake, 803, "Kartika")
         fake.push(editor.text(f"/start {editor_code}"))
-        fake.push(editor.text("/redaksi", chat=NEWSROOM_CHAT))
+        fake.push(boss.text(f"/start {boss_code}"))
+        await until(lambda: len(fake.messages_to(boss.id)) >= 1, "the coordinator joining")
+        fake.push(boss.text("/redaksi", chat=NEWSROOM_CHAT))
+        await until(lambda: fake.messages_to(NEWSROOM_CHAT["id"]), "the newsroom question")
+        fake.push(boss.tap_button(fake.last_to(NEWSROOM_CHAT["id"]), "Ya"))
         fake.push(operator.text(f"/start {operator_code}"))
         await until(
             lambda: (

@@ -48,6 +48,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+POLL_SECONDS = 25  # long polling: Telegram answers at once when an update comes
 
 PRIVATE_COMMANDS = [
     ("lapor", "Kirim laporan kegiatan"),
@@ -560,9 +561,28 @@ class TelegramChannel:
     async def set_webhook(self, url: str, secret: str | None) -> None:
         await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
 
-    async def start_polling(self) -> None:
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(drop_pending_updates=False)
+    async def poll(self, store: Callable[[str, list[bytes]], Awaitable[None]]) -> None:
+        """getUpdates until cancelled. Each batch is stored before the next call's offset
+        acknowledges it to Telegram, so a process killed at any moment loses no update: what
+        was stored and not handled is handled on start (PTB's Updater acknowledges first)."""
+        await self.app.bot.delete_webhook(drop_pending_updates=False)
+        offset: int | None = None
+        delay = 1.0
+        while True:
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES
+                )
+                if updates:
+                    await store(CHANNEL, [u.to_json().encode("utf-8") for u in updates])
+                    offset = updates[-1].update_id + 1
+                delay = 1.0
+            except InvalidToken:
+                raise
+            except Exception as exc:  # network or database: try again, the offset stays put
+                log.warning("polling Telegram failed (%s); again in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def stop(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
