@@ -64,6 +64,8 @@ async def route(ctx: Context) -> None:
     if ev.moved_to:
         await ctx.chats.move(ev.channel, ev.chat_id, ev.moved_to)
         return
+    if ev.opens_window:  # strangers too: the answer to their first message is a normal one
+        await ctx.people.open_window(ev.channel, ev.chat_id, ctx.now)
     ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
     if ctx.member is None and await join.refuse_deactivated(ctx):
         return

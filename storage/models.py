@@ -454,9 +454,21 @@ class KeyValue(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ChatWindow(Base):
+    """WhatsApp: when a chat last wrote to us, which allows free-form replies for 24 hours.
+    Kept per chat, not per member, so a stranger's first message opens it too."""
+
+    __tablename__ = "chat_windows"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    opened_at: Mapped[datetime]
+
+
 __all__ = [
     "Base",
     "BoundChat",
+    "ChatWindow",
     "Contact",
     "DeliveryReceipt",
     "DraftStep",

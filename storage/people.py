@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
+    ChatWindow,
     Contact,
     Invite,
     Member,
@@ -184,10 +186,21 @@ class People:
             .values(last_inbound_at=now)
         )
 
+    async def open_window(self, channel: str, chat_id: str, now: datetime) -> None:
+        """Someone wrote in this chat (member or not): free-form replies are allowed for 24 h."""
+        insert_ = dialect_insert(self.s)(ChatWindow).values(
+            channel=channel, chat_id=chat_id, opened_at=now
+        )
+        await self.s.execute(
+            insert_.on_conflict_do_update(
+                index_elements=["channel", "chat_id"], set_={"opened_at": now}
+            )
+        )
+
     async def window_opened_at(self, channel: str, chat_id: str) -> datetime | None:
         return await self.s.scalar(
-            select(func.max(Contact.last_inbound_at)).where(
-                Contact.channel == channel, Contact.chat_id == chat_id
+            select(ChatWindow.opened_at).where(
+                ChatWindow.channel == channel, ChatWindow.chat_id == chat_id
             )
         )
 

@@ -104,6 +104,25 @@ class WaUser:
         }
         return self._message("document", document=document)
 
+    def location(self, name: str = "Aula Kecamatan") -> dict[str, Any]:
+        place = {"latitude": -6.5971, "longitude": 106.806, "name": name, "address": "Bogor"}
+        return self._message("location", location=place)
+
+    def contact(self, name: str = "Pak Camat", phone: str = "+62 812-3456-7890") -> dict[str, Any]:
+        card = {
+            "name": {"formatted_name": name, "first_name": name},
+            "phones": [{"phone": phone, "wa_id": "6281234567890", "type": "CELL"}],
+        }
+        return self._message("contacts", contacts=[card])
+
+    def react(self, sent: WaSent, emoji: str = "👍") -> dict[str, Any]:
+        return self._message("reaction", reaction={"message_id": sent.id, "emoji": emoji})
+
+    def sticker(self) -> dict[str, Any]:
+        media_id = self.graph.add_media(b"RIFF....WEBP", "image/webp")
+        item = {"mime_type": "image/webp", "sha256": f"s{media_id}", "id": media_id}
+        return self._message("sticker", sticker={**item, "animated": False})
+
     def tap(self, sent: WaSent, title_part: str) -> dict[str, Any]:
         """Press a reply button or choose a list row whose title contains title_part."""
         found = [(t, d) for t, d in sent.buttons if title_part.lower() in t.lower()]

@@ -86,6 +86,17 @@ INTERACTIVE_BODY, TEXT_LIMIT, CAPTION_LIMIT = 1024, 4096, 1024
 # id, status, error text, and why it failed: window | transient | permanent | None
 StatusCallback = Callable[[str, str, str | None, str | None], Awaitable[None]]
 WindowLookup = Callable[[str], Awaitable[datetime | None]]  # chat -> their last message
+# Messages that are neither text nor a file, in InboundEvent.kind's channel-neutral words.
+KINDS = {
+    "location": "location",
+    "contacts": "contact",
+    "sticker": "sticker",
+    "unsupported": "other",  # e.g. a poll or a view-once photo: Meta does not pass it on
+    "unknown": "other",
+    "order": "other",
+}
+# Nothing to answer: an emoji reaction to a message, a message the person deleted.
+IGNORED = {"reaction", "revoke"}
 WINDOW = timedelta(hours=24) - timedelta(minutes=5)  # a little margin for clocks and queues
 PAIR_RATE_WAIT = 6.0  # Meta allows about one message per 6 s to one person in a burst
 OUTSIDE_WINDOW = 131047
@@ -143,7 +154,11 @@ def _event(update: Message | CallbackButton | CallbackSelection, **fields: Any) 
     )
 
 
-def message_event(msg: Message) -> InboundEvent:
+def message_event(msg: Message) -> InboundEvent | None:
+    """None for messages Warta does not act on (reactions, deletions)."""
+    kind = str(getattr(msg.type, "value", msg.type))
+    if kind in IGNORED:
+        return None
     command, args = parse_command(msg.text or "")
     return _event(
         msg,
@@ -153,6 +168,7 @@ def message_event(msg: Message) -> InboundEvent:
         media=_media(msg),
         message_id=msg.id,
         reply_to_bot=msg.reply_to_message is not None,
+        kind=KINDS.get(kind, "text"),
     )
 
 
@@ -497,7 +513,11 @@ class WhatsAppChannel:
         await self.wa.api._session.aclose()
 
     async def _on_message(self, _wa: WhatsApp, msg: Message) -> None:
-        await self.on_event(message_event(msg))
+        event = message_event(msg)
+        if event is None:
+            log.debug("ignoring WhatsApp %s message %s", msg.type, msg.id)
+            return
+        await self.on_event(event)
 
     async def _on_tap(self, _wa: WhatsApp, tap: CallbackButton | CallbackSelection) -> None:
         await self.on_event(tap_event(tap))
