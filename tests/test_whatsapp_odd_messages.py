@@ -93,3 +93,9 @@ async def test_a_strangers_first_message_is_answered_normally(both: Harness) -> 
     await both.wa_post(stranger.text("halo lagi"))
     assert stranger.last().type == "text"
     assert both.graph is not None and all(m.type != "template" for m in both.graph.sent)
+
+
+async def test_a_sticker_is_not_a_photo_nor_a_caption(both: Harness) -> None:
+    budi = await operator(both)
+    await both.wa_post(budi.sticker())
+    assert "bukan foto" in budi.last().text  # as on Telegram: a sticker is media, not a photo
