@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp import Templates, WhatsAppChannel
-from bot.health import Pulse, disk_problems
+from bot.health import Pulse, disk_problems, keep_running
 from bot.identity import acquire
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import Scheduler
@@ -239,20 +238,16 @@ class Warta:
     async def _sweep_webhooks(self) -> None:
         """The webhook backlog, swept regularly: bodies whose processing failed (the database
         was down) or that a killed process left get processed without a restart."""
-        self.sweep_pulse.start()
-        while not self._sweep_stop.is_set():
-            try:
-                swept = await self.web.process_backlog(self.worker.name, grace=SWEEP_GRACE)
-            except Exception as exc:
-                self.sweep_pulse.fail(exc)
-                log.warning("webhook backlog sweep failed (%s); trying again", exc)
-            else:
-                self.sweep_pulse.ok()
-                if swept:
-                    log.info("processed %d webhook bodies from the backlog", swept)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sweep_stop.wait(), self.sweep_every)
-        self.sweep_pulse.stop()
+
+        async def sweep() -> None:
+            swept = await self.web.process_backlog(self.worker.name, grace=SWEEP_GRACE)
+            self.sweep_pulse.ok()
+            if swept:
+                log.info("processed %d webhook bodies from the backlog", swept)
+
+        await keep_running(
+            sweep, pulse=self.sweep_pulse, every=self.sweep_every, stop=self._sweep_stop, log=log
+        )
 
     async def _take_back_claims(self) -> None:
         """What a killed run under this worker identity held goes out now, not after a lease."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -49,6 +52,28 @@ class Pulse:
             return f"{self.name}: {self._failing}"
         idle = time.monotonic() - self._last_ok
         return f"{self.name}: no pass for {idle:.0f} s" if idle > self.stale_after else None
+
+
+async def keep_running(
+    work: Callable[[], Awaitable[None]],
+    *,
+    pulse: Pulse,
+    every: float,
+    stop: asyncio.Event,
+    log: logging.Logger,
+) -> None:
+    """Run work every `every` seconds until stop is set. A failing pass marks the pulse and is
+    logged; nothing ends the loop (the next pass tries again). Work marks success itself."""
+    pulse.start()
+    while not stop.is_set():
+        try:
+            await work()
+        except Exception as exc:
+            pulse.fail(exc)
+            log.warning("%s pass failed (%s); trying again", pulse.name, exc, exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+    pulse.stop()
 
 
 def disk_problems(folders: list[Path], min_free_bytes: int) -> list[str]:

@@ -8,12 +8,11 @@ tick() after moving their clock; nothing here sleeps on a schedule.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.health import Pulse, is_outage
+from bot.health import Pulse, is_outage, keep_running
 from handlers import nudges, reminders, report, undeliverable, weekly
 from handlers.context import Context
 from handlers.engine import Engine
@@ -92,16 +91,9 @@ class Scheduler:
             self.pulse.fail(outage)
 
     async def run(self) -> None:
-        self.pulse.start()
-        while not self._stop.is_set():
-            try:
-                await self.tick()
-            except Exception as exc:  # nothing may end the loop: the next tick tries again
-                self.pulse.fail(exc)
-                log.exception("scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
-        self.pulse.stop()
+        await keep_running(
+            self.tick, pulse=self.pulse, every=self.interval, stop=self._stop, log=log
+        )
 
     def stop(self) -> None:
         self._stop.set()

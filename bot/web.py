@@ -121,14 +121,12 @@ class WebApp:
         except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
             log.warning("refused a %s webhook that is not JSON we can read", channel)
             return PlainTextResponse("Bad Request", status_code=400)
-        async with self.sessionmaker() as session, session.begin():
-            webhook_id = await Webhooks(session).store(channel, body, self.clock())
-        self._background.spawn(self.process(webhook_id))
+        await self.receive(channel, [body])
         return PlainTextResponse("ok")
 
     async def receive(self, channel: str, bodies: list[bytes]) -> None:
-        """Updates fetched by polling: stored in one transaction before they are acknowledged
-        (the caller moves its offset only after this returns), then processed like webhooks."""
+        """Store what came in, in one transaction, then process it in the background. Stored
+        first: a webhook is answered 200, and polling moves its offset, only after this."""
         now = self.clock()
         async with self.sessionmaker() as session, session.begin():
             webhooks = Webhooks(session)

@@ -59,14 +59,11 @@ async def tap_bind_newsroom(ctx: Context, yes: int) -> None:
     ctx.answer(t("newsroom.bound_short"))
     if old_chat is not None:
         # The old group is told where the work went; its cards' buttons no longer decide.
-        ctx.send(ev.channel, old_chat, _moved_away(ctx))
+        moved = t("newsroom.moved_away", title=ev.chat_title or ev.chat_id)
+        ctx.send(ev.channel, old_chat, Text([moved]))
     # Reports sent while there was no newsroom (or the old one) get their cards here.
     for report in waiting:
         await cards.post_card(ctx, report, ev.channel, ev.chat_id)
-
-
-def _moved_away(ctx: Context) -> Text:
-    return Text([t("newsroom.moved_away", title=ctx.ev.chat_title or ctx.ev.chat_id)])
 
 
 async def _current_newsroom(ctx: Context) -> BoundChat | None:

@@ -196,12 +196,12 @@ async def _acknowledge_photos(
 
 async def receive_text(ctx: Context) -> None:
     ev = ctx.ev
-    draft = await ctx.reports.draft_of(ctx.me.id)
     if ev.kind != "text":
         # A location, contact, sticker or dice is never a caption.
         ctx.reply(t(f"report.kind_{ev.kind}" if ev.kind in OTHER_KINDS else "report.kind_other"))
         return
     text = ev.text
+    draft = await ctx.reports.draft_of(ctx.me.id)
     if draft is None:
         await _caption_first(ctx, text)
         return
@@ -215,12 +215,19 @@ async def receive_text(ctx: Context) -> None:
     if problem is not None:
         ctx.reply(problem)  # the caption written before (if any) stays
         return
+    await _take_new_caption(ctx, draft, text)
+
+
+async def _take_new_caption(
+    ctx: Context, draft: Report, text: str, lead: list[T] | None = None
+) -> None:
+    """A good caption replaces the draft's: on to the photos, or to the preview."""
     draft.caption = text
     changed(draft)
     if await ctx.reports.photo_count(draft.id) == 0:
         ctx.reply(t("report.caption_saved", max=ctx.core.limits.max_photos))
         return
-    await _after_caption(ctx, draft)
+    await _after_caption(ctx, draft, lead=lead)
 
 
 async def _caption_first(ctx: Context, text: str) -> None:
@@ -267,14 +274,8 @@ async def receive_edit(ctx: Context) -> None:
     if problem is not None:
         ctx.reply(problem)
         return
-    if text == draft.caption:
-        return
-    draft.caption = text
-    changed(draft)
-    if await ctx.reports.photo_count(draft.id) == 0:
-        ctx.reply(t("report.caption_saved", max=ctx.core.limits.max_photos))
-        return
-    await _after_caption(ctx, draft, lead=[t("report.caption_from_edit")])
+    if text != draft.caption:
+        await _take_new_caption(ctx, draft, text, lead=[t("report.caption_from_edit")])
 
 
 async def _after_caption(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Awaitable, Callable
@@ -144,17 +145,24 @@ async def _callback(ctx: Context) -> None:
     await handler(ctx, *args)
 
 
+@functools.cache
+def _button_params(handler: Callable[..., Awaitable[None]]) -> tuple[tuple[object, ...], int]:
+    """The types of a tap handler's parameters after ctx, and how many are required."""
+    params = list(inspect.signature(handler).parameters.values())[1:]
+    hints = typing.get_type_hints(handler)
+    required = sum(p.default is inspect.Parameter.empty for p in params)
+    return tuple(hints.get(p.name) for p in params), required
+
+
 def button_args(handler: Callable[..., Awaitable[None]], parts: list[str]) -> list[Any] | None:
     """The button's values as the handler's parameters declare them (int or str), or None
     when they do not fit: too few, too many, not a number, not a key."""
-    params = list(inspect.signature(handler).parameters.values())[1:]  # after ctx
-    hints = typing.get_type_hints(handler)
-    required = [p for p in params if p.default is inspect.Parameter.empty]
-    if not parts or not len(required) <= len(parts) <= len(params):
+    kinds, required = _button_params(handler)
+    if not parts or not required <= len(parts) <= len(kinds):
         return None
     values: list[Any] = []
-    for param, part in zip(params, parts, strict=False):
-        if hints.get(param.name) is int:
+    for kind, part in zip(kinds, parts, strict=False):
+        if kind is int:
             if not part.isdigit() or len(part) > 18:
                 return None
             values.append(int(part))

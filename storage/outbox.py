@@ -142,33 +142,13 @@ class Outbox:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
-        await self.s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(
-                status=SENT,
-                sent_at=now,
-                claimed_until=None,
-                claimed_by=None,
-                attempts=OutboxMessage.attempts + 1,
-            )
-        )
+        await self._end_claim(message_id, status=SENT, sent_at=now)
 
     async def mark_failed(
         self, message_id: int, error: str, *, failure: str, now: datetime
     ) -> None:
-        await self.s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(
-                status=FAILED,
-                last_error=error[:2000],
-                failure=failure,
-                failed_at=now,
-                claimed_until=None,
-                claimed_by=None,
-                attempts=OutboxMessage.attempts + 1,
-            )
+        await self._end_claim(
+            message_id, status=FAILED, last_error=error[:2000], failure=failure, failed_at=now
         )
 
     async def retry_later(
@@ -176,15 +156,20 @@ class Outbox:
     ) -> None:
         """Send again at `at`; attempt=False when the platform only asked us to wait (a 429),
         so the backoff does not grow for it."""
+        await self._end_claim(
+            message_id, attempt=attempt, next_attempt_at=at, last_error=error[:2000]
+        )
+
+    async def _end_claim(self, message_id: int, *, attempt: bool = True, **values: Any) -> None:
+        """A send was tried: record its outcome and let go of the claim."""
         await self.s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
             .values(
-                next_attempt_at=at,
-                last_error=error[:2000],
                 claimed_until=None,
                 claimed_by=None,
                 attempts=OutboxMessage.attempts + int(attempt),
+                **values,
             )
         )
 

@@ -383,18 +383,13 @@ class People:
         (a lost phone keeps no access). Returns the detached addresses."""
         old = list(
             await self.s.scalars(
-                select(Contact.address).where(
+                delete(Contact)
+                .where(
                     Contact.member_id == member_id,
                     Contact.channel == channel,
                     Contact.address != address,
                 )
-            )
-        )
-        await self.s.execute(
-            delete(Contact).where(
-                Contact.member_id == member_id,
-                Contact.channel == channel,
-                Contact.address != address,
+                .returning(Contact.address)
             )
         )
         mine = await self.s.scalar(
