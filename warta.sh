@@ -1,7 +1,7 @@
 #!/usr/bin/env sh
 # Sets up .venv on first use, then runs Warta.
 #   ./warta.sh run            install and start the bot (SQLite by default, polling)
-#   ./warta.sh test [args]    install test tools, lint, run the test suite
+#   ./warta.sh test [args]    install test tools, lint, type-check, run the test suite
 #   ./warta.sh <command>      any other `warta` command (unit, invite, members, migrate, health)
 set -eu
 cd "$(dirname "$0")"
@@ -24,6 +24,7 @@ if [ "$cmd" = test ]; then
   shift
   .venv/bin/ruff check .
   .venv/bin/ruff format --check --quiet .
+  .venv/bin/mypy
   exec .venv/bin/python -m pytest "$@"
 fi
 [ $# -gt 0 ] && shift

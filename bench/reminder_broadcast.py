@@ -40,7 +40,7 @@ def group_ids(n: int) -> list[int]:
     return [FIRST_GROUP - i for i in range(n)]
 
 
-def real_time_clock(start: datetime):  # type: ignore[no-untyped-def]
+def real_time_clock(start: datetime):
     """The scheduled day, moving at wall-clock speed so retry_after waits really pass."""
     origin = time.monotonic()
     return lambda: start + timedelta(seconds=time.monotonic() - origin)

@@ -31,7 +31,7 @@ from storage.models import Role
 from storage.people import People
 from tests.databases import fresh_database
 from tests.fake_telegram import FakeTelegram, Sent
-from tests.telegram_users import NEWSROOM_CHAT, TgUser
+from tests.telegram_users import NEWSROOM_ID, TgUser
 
 CAPTION = "Kerja bakti membersihkan saluran air di Kelurahan Cibuluh bersama warga RW 05."
 
@@ -69,7 +69,7 @@ async def seed(warta: Warta, n: int) -> list[int]:
             org.id,
             purpose=NEWSROOM,
             channel="telegram",
-            chat_id=str(NEWSROOM_CHAT["id"]),
+            chat_id=str(NEWSROOM_ID),
             title="Redaksi",
             member_id=editor.id,
         )
@@ -131,7 +131,7 @@ async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> di
         await fake.wait_for(lambda: "terkirim ke redaksi" in preview.text)
         number = preview.text.split("Laporan #")[1].split(" ")[0]
         card = await fake.wait_for(
-            lambda: first_after(fake, NEWSROOM_CHAT["id"], number_at, f"Laporan #{number}"), 300
+            lambda: first_after(fake, NEWSROOM_ID, number_at, f"Laporan #{number}"), 300
         )
         latencies.append(card.at - began)
 
@@ -164,13 +164,13 @@ async def run_echo(n: int, photos: list[bytes]) -> dict[str, Any]:
         if update.callback_query:
             await update.callback_query.answer()
             text = f"Laporan #{update.callback_query.data}"
-            await app.bot.send_message(NEWSROOM_CHAT["id"], text)
+            await app.bot.send_message(NEWSROOM_ID, text)
         elif update.message:
             await app.bot.send_message(update.message.chat_id, "Pratinjau")
 
     app.add_handler(TypeHandler(Update, echo))
     await app.initialize()
-    fake.known_chats.add(NEWSROOM_CHAT["id"])
+    fake.known_chats.add(NEWSROOM_ID)
     latencies: list[float] = []
 
     async def operator(uid: int) -> None:
@@ -187,7 +187,7 @@ async def run_echo(n: int, photos: list[bytes]) -> dict[str, Any]:
         tap = fake.push(user.tap(preview, f"{uid}"))
         began = time.perf_counter()
         await app.process_update(Update.de_json(tap, app.bot))
-        card = first_after(fake, NEWSROOM_CHAT["id"], start, f"Laporan #{uid}")
+        card = first_after(fake, NEWSROOM_ID, start, f"Laporan #{uid}")
         assert card is not None
         latencies.append(card.at - began)
 

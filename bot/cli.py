@@ -247,7 +247,7 @@ def _database_line(url: str, exc: BaseException) -> str:
     return f"Database tidak bisa dibuka: {shown}: {reason}. {DATABASE_HINT}"
 
 
-async def _with_people(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_people(settings: Settings, work):
     engine = await open_database(settings.database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -259,7 +259,7 @@ async def _with_people(settings: Settings, work):  # type: ignore[no-untyped-def
 
 
 async def unit_add(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         if await people.unit_named(org.id, args.name) is not None:
             print(f"Unit {args.name!r} sudah ada.", file=sys.stderr)
             return 1
@@ -282,7 +282,7 @@ async def unit_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def unit_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         units = await people.units(org.id)
         for u in units:
             print(f"{u.id:>4}  {u.name} ({u.kind})")
@@ -300,7 +300,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
 
     role = ROLES[args.role]
 
-    async def work(session, people, org):  # type: ignore[no-untyped-def]
+    async def work(session, people, org):
         unit = await people.find_unit(org.id, args.unit) if args.unit else None
         if args.unit and unit is None:
             print(f"Unit {args.unit!r} tidak ditemukan (lihat: warta unit list).", file=sys.stderr)
@@ -339,7 +339,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def members(settings: Settings, _args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         rows = await people.members(org.id)
         for member, unit, contacts in rows:
             where = ", ".join(f"{c.channel}:{c.address}" for c in contacts)
@@ -361,7 +361,7 @@ async def members(settings: Settings, _args: argparse.Namespace) -> int:
 SubParsers = argparse._SubParsersAction  # the type add_subparsers returns
 
 
-def _leave_parsers(sub: SubParsers, unit_sub: SubParsers) -> None:  # type: ignore[type-arg]
+def _leave_parsers(sub: SubParsers, unit_sub: SubParsers) -> None:
     """`warta members ...`, `warta invites ...` and the unit subcommands beyond add/list."""
     mem = sub.add_parser("members", help="siapa saja yang terdaftar; nonaktifkan, pindah akun")
     mem.set_defaults(func=members)
@@ -415,7 +415,7 @@ async def _one_member(people: People, org_id: int, wanted: str) -> Member | None
 
 
 async def member_deactivate(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         member = await _one_member(people, org.id, args.member)
         if member is None:
             return 1
@@ -433,7 +433,7 @@ async def member_deactivate(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def member_activate(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         member = await _one_member(people, org.id, args.member)
         if member is None:
             return 1
@@ -459,7 +459,7 @@ async def member_transfer(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.telegram import telegram_invite_link
     from handlers.admin import TRANSFER_HOURS
 
-    async def work(session, people, org):  # type: ignore[no-untyped-def]
+    async def work(session, people, org):
         member = await _one_member(people, org.id, args.member)
         if member is None:
             return 1
@@ -486,7 +486,7 @@ async def member_transfer(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def invites_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         open_ = [i for i in await people.open_invites(org.id, utcnow()) if i.member_id is None]
         names = {u.id: u.name for u in await people.units(org.id, with_archived=True)}
         for inv in open_:
@@ -511,7 +511,7 @@ async def invite_revoke(settings: Settings, args: argparse.Namespace) -> int:
         Revoke.ALREADY: "Undangan {} memang sudah dicabut.",
     }
 
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         outcome = await people.revoke_invite(org.id, args.code, utcnow())
         ok = outcome in (Revoke.REVOKED, Revoke.ALREADY)
         print(said[outcome].format(args.code), file=sys.stdout if ok else sys.stderr)
@@ -528,7 +528,7 @@ async def _cli_unit(people: People, org_id: int, wanted: str) -> Unit | None:
 
 
 async def unit_rename(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         unit = await _cli_unit(people, org.id, args.unit)
         if unit is None:
             return 1
@@ -545,7 +545,7 @@ async def unit_rename(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def unit_merge(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         source = await _cli_unit(people, org.id, args.unit)
         target = await _cli_unit(people, org.id, args.into) if source else None
         if source is None or target is None:
@@ -567,7 +567,7 @@ async def unit_merge(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def unit_archive(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         unit = await _cli_unit(people, org.id, args.unit)
         if unit is None:
             return 1
@@ -590,7 +590,7 @@ async def unit_archive(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def unit_restore(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         unit = await _cli_unit(people, org.id, args.unit)
         if unit is None:
             return 1
@@ -605,7 +605,7 @@ async def unit_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def unit_archived(settings: Settings, _args: argparse.Namespace) -> int:
-    async def work(_s, people, org):  # type: ignore[no-untyped-def]
+    async def work(_s, people, org):
         units = await people.archived_units(org.id)
         for u in units:
             merged = f" -> digabung ke unit {u.merged_into_id}" if u.merged_into_id else ""

@@ -227,7 +227,7 @@ class OutboxWorker:
                 return [], DeliveryError(repr(exc))
         return ids, None
 
-    def _resolver(self, row: OutboxMessage):  # type: ignore[no-untyped-def]
+    def _resolver(self, row: OutboxMessage):
         async def resolve(ref: str) -> str | None:
             async with self.sessionmaker() as session:
                 return await Outbox(session).sent_message_id(ref, row.channel, row.chat_id)

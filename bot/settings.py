@@ -94,13 +94,6 @@ class Settings(BaseSettings):
     worker_id: str | None = None
     # /health and the heartbeat turn unhealthy below this much free disk (data and media).
     min_free_disk_mb: int = Field(default=100, ge=0)
-    # The outbox gives a message up only when it is this old (an outage of hours loses nothing).
-    outbox_give_up_hours: float = Field(default=36, gt=0)
-    # This process's name on what it claims; empty: host + data folder + a free slot, the same
-    # after a restart (so a restart takes back what a killed run had claimed at once).
-    worker_id: str | None = None
-    # /health and the heartbeat turn unhealthy below this much free disk (data and media).
-    min_free_disk_mb: int = Field(default=100, ge=0)
 
     @field_validator("timezone")
     @classmethod

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import Core
 from handlers.events import InboundEvent
-from handlers.messages import T, Text, to_payload
+from handlers.messages import Outgoing, T, Text, to_payload
 from handlers.ports import Messenger
 from storage.chats import Chats
 from storage.models import Member, Organization, Role
@@ -21,6 +21,8 @@ from storage.reports import Reports
 
 DECIDERS = (Role.EDITOR, Role.COORDINATOR)
 JobRunner = Callable[[Callable[["Context"], Awaitable[None]]], Awaitable[None]]
+# A button's handler: the context, then the values the button carries (see router.button_args).
+TapHandler = Callable[..., Awaitable[None]]
 
 
 @dataclass
@@ -66,17 +68,17 @@ class Context:
     def today(self) -> date:
         return self.now.astimezone(self.core.tz).date()
 
-    def send(self, channel: str, chat_id: str, message: object, ref: str | None = None) -> None:
-        payload = to_payload(message)  # type: ignore[arg-type]
+    def send(self, channel: str, chat_id: str, message: Outgoing, ref: str | None = None) -> None:
+        payload = to_payload(message)
         self.outbox.enqueue(channel, chat_id, payload, now=self.now, ref=ref)
 
     def reply(self, *lines: T, buttons: list | None = None, force_reply: bool = False) -> None:
         self.send(self.ev.channel, self.ev.chat_id, Text(list(lines), buttons or [], force_reply))
 
-    def reply_message(self, message: object, ref: str | None = None) -> None:
+    def reply_message(self, message: Outgoing, ref: str | None = None) -> None:
         self.send(self.ev.channel, self.ev.chat_id, message, ref)
 
-    async def send_member(self, member_id: int, message: object) -> None:
+    async def send_member(self, member_id: int, message: Outgoing) -> None:
         """Reach a person on the channel they used last (their newest contact)."""
         contacts = await self.people.contacts(member_id)
         if contacts:

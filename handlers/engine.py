@@ -95,10 +95,9 @@ class Engine:
         async with self.sessionmaker() as session, session.begin():
             # The organization was loaded once at start (read-only here: id, name, zone).
             ctx = Context(session, self.core, self._org, self.clock(), self.messengers, event)
-            seen = event is not None and not await ctx.inbox.record(
+            if event is not None and not await ctx.inbox.record(
                 event.channel, event.event_id, ctx.now
-            )
-            if seen:
+            ):
                 log.info("dropping redelivered %s event %s", event.channel, event.event_id)
                 return None
             await work(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from handlers import cards
-from handlers.context import Context
+from handlers.context import Context, TapHandler
 from handlers.messages import Button, Edit, Text, t
 from storage.chats import LEADERS, NEWSROOM
 from storage.models import BoundChat, Role
@@ -111,4 +111,4 @@ async def on_bot_removed(ctx: Context) -> None:
         await ctx.chats.unbind(bound)
 
 
-CALLBACKS = {"nb": tap_bind_newsroom}
+CALLBACKS: dict[str, TapHandler] = {"nb": tap_bind_newsroom}

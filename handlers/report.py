@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers import cards
-from handlers.context import Context
+from handlers.context import Context, TapHandler
 from handlers.events import FetchedMedia
 from handlers.messages import Button, Edit, T, Text, raw, t
 from handlers.photo_warnings import add_duplicate, measured, warning_lines
@@ -589,7 +589,7 @@ async def tap_keep_caption(ctx: Context, draft_id: int) -> None:
         _edit_here(ctx, [t("report.caption_kept")], [])
 
 
-CALLBACKS = {
+CALLBACKS: dict[str, TapHandler] = {
     "dg": tap_replace_caption,
     "dn": tap_keep_caption,
     "dk": tap_send,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import cards, package, publishing
 from handlers.cards import ACTIONS, REJECTION, REVISION, WITHDRAWAL
-from handlers.context import Context
+from handlers.context import Context, TapHandler
 from handlers.messages import Button, Edit, Text, t
 from storage.models import Report, ReportStatus
 
@@ -175,7 +175,7 @@ async def _tell_operator(ctx: Context, report: Report) -> None:
     await ctx.send_member(report.member_id, message)
 
 
-CALLBACKS = {
+CALLBACKS: dict[str, TapHandler] = {
     "ap": tap_approve,
     "rv": tap_revise,
     "rj": tap_reject,

@@ -21,7 +21,7 @@ from handlers import (
     status,
     weekly,
 )
-from handlers.context import Context
+from handlers.context import Context, TapHandler
 from handlers.messages import t
 from handlers.schedule import BUTTON_KEY
 
@@ -43,7 +43,7 @@ PRIVATE_COMMANDS = {
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
 }
-OTHER_CALLBACKS = {"pk": package.tap_package, **newsroom.CALLBACKS}
+OTHER_CALLBACKS: dict[str, TapHandler] = {"pk": package.tap_package, **newsroom.CALLBACKS}
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,
@@ -154,7 +154,7 @@ def _button_params(handler: Callable[..., Awaitable[None]]) -> tuple[tuple[objec
     return tuple(hints.get(p.name) for p in params), required
 
 
-def button_args(handler: Callable[..., Awaitable[None]], parts: list[str]) -> list[Any] | None:
+def button_args(handler: TapHandler, parts: list[str]) -> list[Any] | None:
     """The button's values as the handler's parameters declare them (int or str), or None
     when they do not fit: too few, too many, not a number, not a key."""
     kinds, required = _button_params(handler)

@@ -217,7 +217,7 @@ def load_reasons(path: Path) -> tuple[Reason, ...]:
                 str(r["text"]),
                 tuple(r.get("actions", ("revision", "rejection"))),
             )
-            for r in data["reasons"]  # type: ignore[union-attr]
+            for r in data["reasons"]
         )
     except (KeyError, TypeError) as exc:
         raise ScheduleError(

@@ -35,7 +35,7 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def dialect_insert(session: AsyncSession):
     """insert() that knows ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     return pg_insert if postgres else sqlite_insert
@@ -63,7 +63,7 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets readers run beside the writer; busy_timeout makes writers queue instead of failing.
     # The driver's own BEGIN is switched off: _sqlite_begin_immediate takes the write lock up
     # front, so a transaction that read first never fails to upgrade (SQLITE_BUSY_SNAPSHOT).

@@ -357,9 +357,6 @@ class OutboxMessage(Base):
     # Given up on (status failed): when, and why in one word (see storage.outbox.FAILURES).
     failed_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(String(16))
-    # Given up on (status failed): when, and why in one word (see storage.outbox.FAILURES).
-    failed_at: Mapped[datetime | None]
-    failure: Mapped[str | None] = mapped_column(String(16))
 
 
 class SentMessage(Base):

@@ -173,7 +173,7 @@ class People:
             .where(Member.org_id == org_id)
             .order_by(Member.role, Unit.name, Member.name)
         )
-        result = []
+        result: list[tuple[Member, Unit | None, list[Contact]]] = []
         for member, unit in rows.all():
             result.append((member, unit, await self.contacts(member.id)))
         return result

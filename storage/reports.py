@@ -121,6 +121,8 @@ class Reports:
             query = query.where(Report.number != other_than)
         found: dict[str, int] = {}
         for other, number in await self.s.execute(query):
+            if other is None or number is None:  # the query excludes these; the types do not know
+                continue
             distance = hamming(dhash, other)
             if distance <= max_bits and distance < found.get(number, max_bits + 1):
                 found[number] = distance
@@ -331,7 +333,7 @@ class Reports:
             )
             .group_by(Report.unit_id)
         )
-        return {unit_id: at for unit_id, at in rows if at is not None}
+        return {unit_id: at for unit_id, at in rows if unit_id is not None and at is not None}
 
 
 _PHOTO_COPY = (

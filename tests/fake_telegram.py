@@ -576,11 +576,11 @@ async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes], dic
     elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form()
         for key, value in form.multi_items():
-            if hasattr(value, "read"):
+            if isinstance(value, str):
+                params[key] = value
+            else:
                 files[key] = await value.read()
                 names[key] = value.filename or ""
-            else:
-                params[key] = value
     else:
         params = dict(request.query_params)
     return params, files, names

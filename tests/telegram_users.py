@@ -11,7 +11,8 @@ from tests.fake_telegram import FakeTelegram, Sent
 _query_ids = itertools.count(1)
 _message_ids = itertools.count(100)
 
-NEWSROOM_CHAT = {"id": -1001234567890, "type": "supergroup", "title": "Redaksi Diskominfo"}
+NEWSROOM_ID = -1001234567890
+NEWSROOM_CHAT = {"id": NEWSROOM_ID, "type": "supergroup", "title": "Redaksi Diskominfo"}
 ADMINS_CHAT = {"id": -1005550001111, "type": "supergroup", "title": "Admin Kecamatan"}
 LEADERS_CHAT = {"id": -1007770002222, "type": "group", "title": "Pimpinan"}
 

@@ -142,14 +142,19 @@ def build_recap(
         recap.rows.append(_row(r, unit_names, members))
     recap.reports = len(first)
     recap.approved = sum(1 for r in latest.values() if r.status == ReportStatus.APPROVED)
-    waits = [r.decided_at - r.submitted_at for r in versions if r.decided_at and r.submitted_at]
-    recap.median_decision = statistics.median(waits) if waits else None
+    waits = [
+        (r.decided_at - r.submitted_at).total_seconds()
+        for r in versions
+        if r.decided_at and r.submitted_at
+    ]
+    if waits:
+        recap.median_decision = timedelta(seconds=statistics.median(waits))
     sent = Counter(first[k].unit_id for k in first)
     approved = Counter(
         first[k].unit_id for k, r in latest.items() if r.status == ReportStatus.APPROVED
     )
     recap.units = sorted(
-        (UnitLine(unit_names.get(uid, "Tanpa unit"), n, approved[uid]) for uid, n in sent.items()),
+        (UnitLine(_unit_name(unit_names, uid), n, approved[uid]) for uid, n in sent.items()),
         key=lambda u: (-u.sent, -u.approved, u.name),
     )
     # An archived unit no longer reports: it is never "belum melapor".
@@ -158,6 +163,10 @@ def build_recap(
     names = list(dict.fromkeys([*pillar_names, *coverage]))
     recap.pillars = sorted(((n, coverage[n]) for n in names), key=lambda p: -p[1])
     return recap
+
+
+def _unit_name(names: dict[int, str], unit_id: int | None) -> str:
+    return names.get(unit_id, "Tanpa unit") if unit_id is not None else "Tanpa unit"
 
 
 def _row(r: Report, unit_names: dict[int, str], members: dict[int, Member]) -> Row:
