@@ -35,6 +35,12 @@ class Person:
     async def again(self) -> None:
         """The platform delivers the last thing this person sent once more."""
 
+    def last_sent(self) -> Any:
+        """What this person sent last, to edit later."""
+
+    async def edit(self, sent: Any, text: str) -> None:
+        """The person changes the text (or a photo's caption) of a message they sent."""
+
     def texts(self) -> list[str]: ...
 
     def last_text(self) -> str:
@@ -71,6 +77,12 @@ class TelegramPerson(Person):
     async def again(self) -> None:
         assert self._last is not None
         await self.h.redeliver(self._last)
+
+    def last_sent(self) -> Any:
+        return self._last
+
+    async def edit(self, sent: Any, text: str) -> None:
+        await self._send(self.user.edited(sent, text))
 
     def _messages(self) -> list[Sent]:
         own = self.h.fake.messages_to(self.user.id)
@@ -110,6 +122,12 @@ class WhatsAppPerson(Person):
     async def again(self) -> None:
         assert self._last is not None
         await self._post(self._last)
+
+    def last_sent(self) -> Any:
+        return self._last
+
+    async def edit(self, sent: Any, text: str) -> None:
+        await self._post(self.user.edited(sent, text))
 
     def texts(self) -> list[str]:
         return [m.text for m in self.user.sent()]

@@ -149,6 +149,12 @@ class TgUser:
             }
         }
 
+    def edited(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        """An edited_message for the message in update (a text's words or a photo's caption)."""
+        message = update["message"]
+        field = "text" if "text" in message else "caption"
+        return {"edited_message": dict(message, **{field: text}, edit_date=int(time.time()))}
+
     def tap_button(self, sent: Sent, label_part: str) -> dict[str, Any]:
         """Tap the button whose label contains label_part."""
         for label, data in sent.buttons:

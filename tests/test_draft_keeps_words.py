@@ -143,26 +143,37 @@ async def test_location_contact_sticker_dice_never_erase_the_caption(bot: Harnes
     assert (await report(bot)).caption == CAPTION
 
 
-def edited(user: TgUser, message: dict[str, Any], text: str) -> dict[str, Any]:
-    body = dict(message["message"], text=text, edit_date=int(time.time()))
-    return {"edited_message": body}
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_edited_caption_message_gives_a_fresh_preview(
+    both: Harness, channel: str
+) -> None:
+    operator = await operator_on(both, channel)
+    await operator.command("lapor")
+    await operator.say(CAPTION)
+    typed = operator.last_sent()
+    await operator.photo(jpeg())
+    await both.settle()
+    assert CAPTION in operator.last_text()
+    await operator.edit(typed, NEW_CAPTION)
+    assert NEW_CAPTION in operator.last_text() and "sunting" in operator.last_text()
+    await operator.edit(typed, NEW_CAPTION)  # the same words again: nothing new to show
+    await operator.tap("Kirim")
+    assert (await report(both)).caption == NEW_CAPTION
+    await operator.edit(typed, CAPTION + " Ralat.")  # after Kirim
+    assert "tidak sampai ke redaksi" in operator.last_text()
+    assert (await report(both)).caption == NEW_CAPTION
 
 
-async def test_an_edited_caption_message_gives_a_fresh_preview(bot: Harness) -> None:
-    operator = await telegram_operator(bot)
-    await bot.send(operator.text("/lapor"))
-    typed = await bot.send(operator.text(CAPTION))
-    await bot.send(operator.photo(jpeg()))
-    await bot.settle()
-    assert CAPTION in bot.last_to(operator).text
-    await bot.send(edited(operator, typed, NEW_CAPTION))
-    preview = bot.last_to(operator)
-    assert NEW_CAPTION in preview.text and "sunting" in preview.text
-    await bot.send(operator.tap_button(preview, "Kirim"))
-    assert (await report(bot)).caption == NEW_CAPTION
-    await bot.send(edited(operator, typed, CAPTION + " Ralat."))  # after Kirim
-    assert "tidak sampai ke redaksi" in bot.last_to(operator).text
-    assert (await report(bot)).caption == NEW_CAPTION
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_edited_photo_caption_in_the_draft_is_the_new_caption(
+    both: Harness, channel: str
+) -> None:
+    operator = await operator_on(both, channel)
+    await operator.photo(jpeg(), caption=CAPTION)
+    await operator.edit(operator.last_sent(), NEW_CAPTION)
+    assert NEW_CAPTION in operator.last_text()
+    await operator.tap("Kirim")
+    assert (await report(both)).caption == NEW_CAPTION
 
 
 async def test_nul_and_control_characters_are_dropped(bot: Harness) -> None:

@@ -68,6 +68,13 @@ async def test_image_without_caption(tmp_path: Path) -> None:
     assert ev.text == ""
 
 
+async def test_an_edit_is_an_edited_event_without_media(tmp_path: Path) -> None:
+    [ev], _ = await events_of("edited_image_caption.json", tmp_path)
+    assert ev.edited and ev.text == "Updated image caption" and ev.media == []
+    assert ev.message_id == "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA="
+    assert ev.event_id != ev.message_id  # each edit is its own delivery to dedupe
+
+
 async def test_document(tmp_path: Path) -> None:
     [ev], _ = await events_of("document.json", tmp_path)
     assert ev.media[0].kind == "document" and ev.media[0].file_name

@@ -123,6 +123,15 @@ class WaUser:
         item = {"mime_type": "image/webp", "sha256": f"s{media_id}", "id": media_id}
         return self._message("sticker", sticker={**item, "animated": False})
 
+    def edited(self, body: dict[str, Any], text: str) -> dict[str, Any]:
+        """An edit of the message in body (a text's words or an image's caption)."""
+        original = body["entry"][0]["changes"][0]["value"]["messages"][0]
+        kind = original["type"]
+        content = dict(original[kind])
+        content["body" if kind == "text" else "caption"] = text
+        edit = {"original_message_id": original["id"], "message": {"type": kind, kind: content}}
+        return self._message("edit", edit=edit)
+
     def tap(self, sent: WaSent, title_part: str) -> dict[str, Any]:
         """Press a reply button or choose a list row whose title contains title_part."""
         found = [(t, d) for t, d in sent.buttons if title_part.lower() in t.lower()]

@@ -28,6 +28,7 @@ from pywa.types import (
 from pywa.types import (
     CallbackButton,
     CallbackSelection,
+    EditedMessage,
     Message,
     MessageStatus,
     Section,
@@ -39,6 +40,7 @@ from pywa_async import WhatsApp
 from pywa_async.handlers import (
     CallbackButtonHandler,
     CallbackSelectionHandler,
+    EditedMessageHandler,
     MessageHandler,
     MessageStatusHandler,
 )
@@ -133,13 +135,16 @@ def parse_command(text: str) -> tuple[str | None, list[str]]:
     return (command, words[1:]) if command else (None, [])
 
 
-def sender_of(update: Message | CallbackButton | CallbackSelection) -> str:
+Update = Message | EditedMessage | CallbackButton | CallbackSelection
+
+
+def sender_of(update: Update) -> str:
     """The business-scoped user id when Meta sends one (usernames hide the number), else wa_id."""
     user = update.from_user
     return str(user.bsuid or user.wa_id)
 
 
-def _event(update: Message | CallbackButton | CallbackSelection, **fields: Any) -> InboundEvent:
+def _event(update: Update, **fields: Any) -> InboundEvent:
     """Every WhatsApp event is a private chat with one person, which opens their window."""
     who = sender_of(update)
     return InboundEvent(
@@ -169,6 +174,18 @@ def message_event(msg: Message) -> InboundEvent | None:
         message_id=msg.id,
         reply_to_bot=msg.reply_to_message is not None,
         kind=KINDS.get(kind, "text"),
+    )
+
+
+def edited_event(edit: EditedMessage) -> InboundEvent:
+    """The person changed the text or caption of an earlier message. The event id is the
+    edit's own (each edit counts once); the photo itself cannot change, so no media."""
+    msg = edit.message
+    return _event(
+        edit,
+        text=msg.text or msg.caption or "",
+        message_id=edit.original_message_id,
+        edited=True,
     )
 
 
@@ -478,6 +495,7 @@ class WhatsAppChannel:
         self.wa.api._session.base_url = f"{api_url.rstrip('/')}/{version}"
         self.wa.add_handlers(
             MessageHandler(self._on_message),
+            EditedMessageHandler(self._on_edit),
             CallbackButtonHandler(self._on_tap),
             CallbackSelectionHandler(self._on_tap),
             MessageStatusHandler(self._on_status),
@@ -519,6 +537,9 @@ class WhatsAppChannel:
             log.debug("ignoring WhatsApp %s message %s", msg.type, msg.id)
             return
         await self.on_event(event)
+
+    async def _on_edit(self, _wa: object, edit: EditedMessage) -> None:
+        await self.on_event(edited_event(edit))
 
     async def _on_tap(self, _wa: object, tap: CallbackButton | CallbackSelection) -> None:
         await self.on_event(tap_event(tap))
