@@ -4,7 +4,6 @@ they last saw in a preview (issue 10)."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import pytest
@@ -144,9 +143,7 @@ async def test_location_contact_sticker_dice_never_erase_the_caption(bot: Harnes
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-async def test_an_edited_caption_message_gives_a_fresh_preview(
-    both: Harness, channel: str
-) -> None:
+async def test_an_edited_caption_message_gives_a_fresh_preview(both: Harness, channel: str) -> None:
     operator = await operator_on(both, channel)
     await operator.command("lapor")
     await operator.say(CAPTION)
