@@ -217,6 +217,10 @@ class Report(Base):
             postgresql_where=text(SUBMITTED_ONLY),
         ),
         Index("ix_reports_settle", "settle_at"),
+        # The desk's lists: by state, newest first; versions of one report.
+        Index("ix_reports_org_status_submitted", "org_id", "status", "submitted_at"),
+        Index("ix_reports_org_submitted", "org_id", "submitted_at"),
+        Index("ix_reports_revision_of", "revision_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,6 +311,8 @@ class ReportEvent(Base):
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where it was done: "telegram", "whatsapp", "web" (None: before the desk existed).
+    via: Mapped[str | None] = mapped_column(String(16))
 
 
 class PendingReason(Base):
@@ -462,16 +468,47 @@ class ChatWindow(Base):
     opened_at: Mapped[datetime]
 
 
+class LoginLink(Base):
+    """A one-time desk login sent in chat (/dasbor). Only the code's hash is kept; it is
+    spent by the confirm button (a POST), never by opening the link."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    next_path: Mapped[str] = mapped_column(String(300), default="/dasbor")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class DeskSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its hash is kept."""
+
+    __tablename__ = "desk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 __all__ = [
     "Base",
     "BoundChat",
     "ChatWindow",
     "Contact",
     "DeliveryReceipt",
+    "DeskSession",
     "DraftStep",
     "InboxEntry",
     "Invite",
     "KeyValue",
+    "LoginLink",
     "Member",
     "Organization",
     "OutboxMessage",
