@@ -40,6 +40,8 @@ class Context:
     messengers: dict[str, Messenger]
     event: InboundEvent | None = None
     member: Member | None = None
+    # Where the acting person is when no chat event says so: "web" for the desk.
+    origin: str | None = None
     answers: list[Answer] = field(default_factory=list)
     albums_to_settle: list[int] = field(default_factory=list)
     albums_to_cancel: list[int] = field(default_factory=list)
@@ -64,6 +66,11 @@ class Context:
     def me(self) -> Member:
         assert self.member is not None
         return self.member
+
+    @property
+    def via(self) -> str | None:
+        """Where this was done, for the audit trail: the chat's channel, or the desk."""
+        return self.origin or (self.event.channel if self.event else None)
 
     def today(self) -> date:
         return self.now.astimezone(self.core.tz).date()

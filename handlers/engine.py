@@ -7,6 +7,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +27,7 @@ from storage.photo_checks import look_at
 from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
@@ -145,6 +147,25 @@ class Engine:
         ctx = await self._transaction(None, work)
         if ctx is not None:
             await self._after_commit(ctx)
+
+    async def act(
+        self, member_id: int, work: Callable[[Context], Awaitable[R]], *, origin: str = "web"
+    ) -> R:
+        """Run a use case for a signed-in person with no chat event (the web desk): one
+        transaction as that member, then send what it queued, as for a chat event."""
+        results: list[R] = []
+
+        async def as_member(ctx: Context) -> None:
+            member = await ctx.people.member(member_id)
+            if member is None or not member.active or member.org_id != ctx.org.id:
+                raise PermissionError(f"member {member_id} may not act")
+            ctx.member, ctx.origin = member, origin
+            results.append(await work(ctx))
+
+        ctx = await self._transaction(None, as_member)
+        if ctx is not None:
+            await self._after_commit(ctx)
+        return results[0]
 
     async def _after_commit(self, ctx: Context) -> None:
         event = ctx.event

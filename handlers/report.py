@@ -457,7 +457,7 @@ async def tap_send(ctx: Context, draft_id: int, seq: int = -1) -> None:
         await prompt_step(ctx, draft)
         return
     # Conditional: of two taps on one Kirim (two processes, a double tap) one sends.
-    if not await ctx.reports.submit(draft, actor_id=ctx.me.id, now=ctx.now):
+    if not await ctx.reports.submit(draft, actor_id=ctx.me.id, now=ctx.now, via=ctx.via):
         ctx.answer(t("tap.draft_gone"), alert=True)
         return
     if draft.revision_of_id is None:

@@ -2,55 +2,37 @@
 
 from __future__ import annotations
 
-from handlers import cards, package, publishing
+from handlers import cards, decisions
 from handlers.cards import ACTIONS, REJECTION, REVISION, WITHDRAWAL
 from handlers.context import Context, TapHandler
-from handlers.messages import Button, Edit, Text, t
+from handlers.messages import Edit, T, t
 from storage.models import Report, ReportStatus
 
-STATUS_WORDS = {
-    ReportStatus.APPROVED: "disetujui",
-    ReportStatus.REVISION: "diminta revisi",
-    ReportStatus.REJECTED: "ditolak",
-    ReportStatus.WITHDRAWN: "ditarik",
-}
+APPROVED = ReportStatus.APPROVED
+
+
+async def _in_old_newsroom(ctx: Context) -> bool:
+    """A card left behind in a moved newsroom only shows; say so."""
+    if ctx.can_decide() and not await cards.is_review_place(ctx):
+        _refuse(ctx, t("review.old_newsroom"))
+        return True
+    return False
 
 
 async def _open_report(ctx: Context, report_id: int, action: int = 0) -> Report | None:
-    """The report if this person may act on it and it still waits for that: pending for a
-    decision, approved and published for a withdrawal. Otherwise say why, and None."""
-    if not ctx.can_decide():
-        ctx.answer(t("review.not_editor"), alert=True)
+    """The report if this person may act on it here and it still waits for that; otherwise
+    say why (as an alert on a tap) and None."""
+    if await _in_old_newsroom(ctx):
         return None
-    if not await cards.is_review_place(ctx):
-        ctx.answer(t("review.old_newsroom"), alert=True)
+    opened = await decisions.open_report(ctx, report_id, ACTIONS.get(action, APPROVED))
+    if not isinstance(opened, Report):
+        _refuse(ctx, opened)
         return None
-    report = await ctx.reports.get(report_id)
-    withdrawing = action == WITHDRAWAL
-    if (
-        report is None
-        or report.org_id != ctx.org.id
-        or report.number is None  # never submitted: a draft, or one cancelled before Kirim
-        or report.status in (ReportStatus.DRAFT, ReportStatus.CANCELLED)
-        or (withdrawing and not report.published_ids)
-    ):
-        ctx.answer(t("tap.stale"), alert=True)
-        return None
-    if report.status != (ReportStatus.APPROVED if withdrawing else ReportStatus.PENDING):
-        await _already_decided(ctx, report)
-        return None
-    return report
+    return opened
 
 
-async def _already_decided(ctx: Context, report: Report) -> None:
-    """Tell an editor who came too late who decided; as an alert on a tap, else in the chat."""
-    decider = await ctx.people.member(report.decided_by)
-    text = t(
-        "review.already_decided",
-        number=report.number,
-        outcome=STATUS_WORDS.get(report.status, report.status),
-        name=decider.name if decider else "-",
-    )
+def _refuse(ctx: Context, text: T) -> None:
+    """A refusal as an alert on the tapped button, else (a typed reason) in the chat."""
     if ctx.ev.callback_id:
         ctx.answer(text, alert=True)
     else:
@@ -58,8 +40,7 @@ async def _already_decided(ctx: Context, report: Report) -> None:
 
 
 async def tap_approve(ctx: Context, report_id: int) -> None:
-    if await _open_report(ctx, report_id) is not None:
-        await _decide(ctx, report_id, ReportStatus.APPROVED, None)
+    await _decide(ctx, report_id, ReportStatus.APPROVED, None)
 
 
 async def tap_ask_reason(ctx: Context, report_id: int, action: int) -> None:
@@ -101,8 +82,7 @@ async def tap_preset_reason(ctx: Context, report_id: int, action: int, key: str)
     if action not in ACTIONS or reason is None:
         ctx.answer(t("tap.stale"), alert=True)
         return
-    if await _open_report(ctx, report_id, action) is not None:
-        await _decide(ctx, report_id, ACTIONS[action], reason.text)
+    await _decide(ctx, report_id, ACTIONS[action], reason.text)
 
 
 async def tap_typed_reason(ctx: Context, report_id: int, action: int) -> None:
@@ -138,41 +118,13 @@ async def receive_typed_reason(ctx: Context) -> bool:
 
 
 async def _decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | None) -> None:
-    was = ReportStatus.APPROVED if to == ReportStatus.WITHDRAWN else ReportStatus.PENDING
-    won = await ctx.reports.decide(
-        report_id, to, editor_id=ctx.me.id, reason=reason, now=ctx.now, from_status=was
-    )
-    report = await ctx.reports.refresh(await ctx.reports.get(report_id))  # type: ignore[arg-type]
-    if not won:
-        await _already_decided(ctx, report)
+    if await _in_old_newsroom(ctx):
         return
-    if to == ReportStatus.WITHDRAWN:
-        publishing.take_down(ctx, report)
-    await cards.decided_card(ctx, report, ctx.me)
-    if to == ReportStatus.APPROVED:
-        await publishing.publish(ctx, report)
-        package.prepare_derivatives(ctx, report.id)
-    ctx.answer(t("review.done", outcome=STATUS_WORDS[to]))
-    await _tell_operator(ctx, report)
-
-
-async def _tell_operator(ctx: Context, report: Report) -> None:
-    if report.status == ReportStatus.APPROVED:
-        message = Text([t("notify.approved", number=report.number)])
-    elif report.status == ReportStatus.REVISION:
-        message = Text(
-            [t("notify.revision", number=report.number, reason=report.decision_reason or "-")],
-            [[Button(t("button.send_revision"), f"kr:{report.id}")]],
-        )
-    elif report.status == ReportStatus.WITHDRAWN:
-        message = Text(
-            [t("notify.withdrawn", number=report.number, reason=report.decision_reason or "-")]
-        )
+    refusal = await decisions.decide(ctx, report_id, to, reason)
+    if refusal is not None:
+        _refuse(ctx, refusal)
     else:
-        message = Text(
-            [t("notify.rejected", number=report.number, reason=report.decision_reason or "-")]
-        )
-    await ctx.send_member(report.member_id, message)
+        ctx.answer(t("review.done", outcome=decisions.STATUS_WORDS[to]))
 
 
 CALLBACKS: dict[str, TapHandler] = {

@@ -159,25 +159,42 @@ class Reports:
         actor_id: int | None,
         reason: str | None = None,
         now: datetime,
+        via: str | None = None,
     ) -> None:
+        self._audit(report.id, actor_id, report.status, to, reason, now, via)
+        report.status = to
+        await self.s.flush()
+
+    def _audit(
+        self,
+        report_id: int,
+        actor_id: int | None,
+        was: ReportStatus,
+        to: ReportStatus,
+        reason: str | None,
+        now: datetime,
+        via: str | None,
+    ) -> None:
+        """One line of the audit trail: who moved the report from which state to which, where."""
         self.s.add(
             ReportEvent(
-                report_id=report.id,
+                report_id=report_id,
                 actor_id=actor_id,
-                from_status=report.status,
+                from_status=was,
                 to_status=to,
                 reason=reason,
                 at=now,
+                via=via,
             )
         )
-        report.status = to
-        await self.s.flush()
 
     async def lock_author(self, member_id: int) -> None:
         """Hold this person's drafts for the rest of the transaction, across processes."""
         await lock_for_transaction(self.s, f"member:{member_id}")
 
-    async def submit(self, draft: Report, *, actor_id: int, now: datetime) -> bool:
+    async def submit(
+        self, draft: Report, *, actor_id: int, now: datetime, via: str | None = None
+    ) -> bool:
         """Draft -> pending if it is still a draft; of two taps on one Kirim (even in two
         processes) exactly one wins. The winner's row is updated in memory too."""
         result = await self.s.execute(
@@ -188,15 +205,7 @@ class Reports:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
-        self.s.add(
-            ReportEvent(
-                report_id=draft.id,
-                actor_id=actor_id,
-                from_status=ReportStatus.DRAFT,
-                to_status=ReportStatus.PENDING,
-                at=now,
-            )
-        )
+        self._audit(draft.id, actor_id, ReportStatus.DRAFT, ReportStatus.PENDING, None, now, via)
         draft.status, draft.submitted_at, draft.settle_at = ReportStatus.PENDING, now, None
         return True
 
@@ -220,6 +229,7 @@ class Reports:
         reason: str | None,
         now: datetime,
         from_status: ReportStatus = ReportStatus.PENDING,
+        via: str | None = None,
     ) -> bool:
         """Record a decision if the report is still in from_status (pending, or approved for a
         withdrawal); exactly one concurrent caller wins."""
@@ -237,16 +247,7 @@ class Reports:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
-        self.s.add(
-            ReportEvent(
-                report_id=report_id,
-                actor_id=editor_id,
-                from_status=from_status,
-                to_status=to,
-                reason=reason,
-                at=now,
-            )
-        )
+        self._audit(report_id, editor_id, from_status, to, reason, now, via)
         await self.s.flush()
         return True
 
