@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
+from dataclasses import dataclass
 
 from handlers.context import DECIDERS, Context
 from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
@@ -26,9 +28,19 @@ def card_ref(report_id: int) -> str:
 
 
 PERSONAL_CARDS = ("whatsapp",)  # channels without newsroom groups: editors get cards in private
+Place = tuple[str, str]  # (channel, chat id) where a card goes
 
 
-async def review_destinations(ctx: Context) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier version of a report: its photos' content hashes, and where its card went."""
+
+    version: int
+    hashes: tuple[str, ...]
+    places: frozenset[Place]
+
+
+async def review_destinations(ctx: Context) -> list[Place]:
     """Where cards go: every bound newsroom, and each editor who reviews on WhatsApp."""
     places = [(room.channel, room.chat_id) for room in await ctx.chats.bound(ctx.org.id, NEWSROOM)]
     places += await ctx.people.decider_chats(ctx.org.id, DECIDERS, PERSONAL_CARDS)
@@ -38,31 +50,79 @@ async def review_destinations(ctx: Context) -> list[tuple[str, str]]:
 async def post_to_newsrooms(ctx: Context, report: Report) -> int:
     """Queue the photos and the card for every review destination; returns how many."""
     places = await review_destinations(ctx)
-    for channel, chat_id in places:
-        await post_card(ctx, report, channel, chat_id)
+    photos, earlier = await ctx.reports.photos(report.id), await earlier_versions(ctx, report)
+    for place in places:
+        await _post(ctx, report, place, photos, earlier)
     return len(places)
 
 
 async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) -> None:
-    photos = await ctx.reports.photos(report.id)
-    caption = [t("card.album_caption", number=report.number, caption=report.caption)]
-    ctx.send(channel, chat_id, Album([photo_ref(p) for p in photos], caption))
-    ctx.send(
-        channel,
-        chat_id,
-        Text(await card_lines(ctx, report, photos), decision_buttons(report.id)),
-        ref=card_ref(report.id),
-    )
+    photos, earlier = await ctx.reports.photos(report.id), await earlier_versions(ctx, report)
+    await _post(ctx, report, (channel, chat_id), photos, earlier)
+
+
+async def _post(
+    ctx: Context, report: Report, place: Place, photos: list[Photo], earlier: list[Earlier]
+) -> None:
+    """The photos this place has not seen in an earlier version's card, then the card."""
+    shown = shown_before(photos, earlier, place)
+    unseen = [p for p in photos if p.sha256 not in shown]
+    if unseen:
+        if shown:
+            caption = t(
+                "card.album_caption_new",
+                number=report.number,
+                version=report.version,
+                caption=report.caption,
+            )
+        else:
+            caption = t("card.album_caption", number=report.number, caption=report.caption)
+        ctx.send(*place, Album([photo_ref(p) for p in unseen], [caption]))
+    lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
+    ctx.send(*place, Text(lines, decision_buttons(report.id)), ref=card_ref(report.id))
+
+
+async def earlier_versions(ctx: Context, report: Report) -> list[Earlier]:
+    """The versions before this one, newest first."""
+    found: list[Earlier] = []
+    previous = await ctx.reports.get(report.revision_of_id) if report.revision_of_id else None
+    while previous is not None:
+        photos = await ctx.reports.photos(previous.id)
+        sent = await ctx.outbox.sent_refs(card_ref(previous.id))
+        places = frozenset((m.channel, m.chat_id) for m in sent)
+        found.append(Earlier(previous.version, tuple(p.sha256 for p in photos), places))
+        older = previous.revision_of_id
+        previous = await ctx.reports.get(older) if older else None
+    return found
+
+
+def shown_before(photos: list[Photo], earlier: list[Earlier], place: Place) -> dict[str, int]:
+    """Photos (by content hash) that a card at this place already showed, with the version
+    whose card did. A version's card carries only the photos its predecessor's card there did
+    not, so a photo's card is the oldest of the unbroken run of versions, reaching back from
+    this one, that had the photo and whose cards reached this place."""
+    shown: dict[str, int] = {}
+    left = {p.sha256 for p in photos}
+    for version in earlier:
+        if place not in version.places:
+            break  # that card never got here (a newsroom bound since, an editor who joined)
+        left &= set(version.hashes)
+        shown.update(dict.fromkeys(left, version.version))
+    return shown
 
 
 async def update_cards(
-    ctx: Context, report: Report, lines: list[T], buttons: list[list[Button]]
+    ctx: Context, report: Report, tail: list[T], buttons: list[list[Button]]
 ) -> None:
-    """Every copy of the card: where it was sent (an old newsroom too) and where it is due."""
+    """Every copy of the card: where it was sent (an old newsroom too) and where it is due;
+    each shows the card's lines for its place, then `tail`."""
     places = {(m.channel, m.chat_id) for m in await ctx.outbox.sent_refs(card_ref(report.id))}
     places.update(await review_destinations(ctx))
-    for channel, chat_id in sorted(places):
-        ctx.send(channel, chat_id, Edit(lines, buttons, ref=card_ref(report.id)))
+    photos, earlier = await ctx.reports.photos(report.id), await earlier_versions(ctx, report)
+    for place in sorted(places):
+        shown = shown_before(photos, earlier, place)
+        lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
+        ctx.send(*place, Edit([*lines, *tail], buttons, ref=card_ref(report.id)))
 
 
 async def is_review_place(ctx: Context) -> bool:
@@ -102,8 +162,15 @@ def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Butto
     return rows
 
 
-async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = None) -> list[T]:
-    photos = photos if photos is not None else await ctx.reports.photos(report.id)
+async def card_lines(
+    ctx: Context,
+    report: Report,
+    photos: list[Photo],
+    *,
+    earlier: list[Earlier],
+    shown: dict[str, int],
+) -> list[T]:
+    """The card's text at one place; `shown`: photos an earlier card there already showed."""
     tz = ctx.core.tz
     unit = await ctx.people.unit(report.unit_id)
     sender = await ctx.people.member(report.member_id)
@@ -125,7 +192,7 @@ async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = 
     if report.submitted_at:
         lines.append(t("card.submitted", when=when(report.submitted_at, tz)))
     if report.revision_of_id:
-        lines += await _changes(ctx, report, photos)
+        lines += await _changes(ctx, report, photos, earlier, shown)
     lines += warning_lines(photos)
     if consent_question(ctx, report):
         lines.append(t("card.consent_given" if report.consent_at else "card.consent_missing"))
@@ -133,9 +200,15 @@ async def card_lines(ctx: Context, report: Report, photos: list[Photo] | None = 
     return lines
 
 
-async def _changes(ctx: Context, report: Report, photos: list[Photo]) -> list[T]:
+async def _changes(
+    ctx: Context,
+    report: Report,
+    photos: list[Photo],
+    earlier: list[Earlier],
+    shown: dict[str, int],
+) -> list[T]:
     previous = await ctx.reports.get(report.revision_of_id or 0)
-    if previous is None:
+    if previous is None or not earlier:
         return []
     lines = [t("card.changes")]
     if previous.decision_reason:
@@ -147,12 +220,33 @@ async def _changes(ctx: Context, report: Report, photos: list[Photo]) -> list[T]
         lines.append(t("card.caption_removed", words=removed))
     if added:
         lines.append(t("card.caption_added", words=added))
-    before = await ctx.reports.photo_count(previous.id)
-    if report.replaced_photos:
-        lines.append(t("card.photos_replaced", before=before, after=len(photos)))
-    else:
-        lines.append(t("card.photos_same"))
+    lines.append(photo_changes(list(earlier[0].hashes), [p.sha256 for p in photos]))
+    if shown:
+        lines.append(_shown_line(photos, shown))
     return lines
+
+
+def photo_changes(before: list[str], after: list[str]) -> T:
+    """New, removed and kept photos by content: a photo sent again unchanged is kept."""
+    kept = sum((Counter(before) & Counter(after)).values())
+    new, removed = len(after) - kept, len(before) - kept
+    if new or removed:
+        return t(
+            "card.photos_replaced",
+            new=new,
+            removed=removed,
+            kept=kept,
+            before=len(before),
+            after=len(after),
+        )
+    return t("card.photos_same" if before == after else "card.photos_reordered")
+
+
+def _shown_line(photos: list[Photo], shown: dict[str, int]) -> T:
+    """Where the photos not sent again are: the newsroom still sees every photo of the report."""
+    count = sum(p.sha256 in shown for p in photos)
+    versions = ", ".join(str(v) for v in sorted(set(shown.values())))
+    return t("card.photos_shown_before", count=count, versions=versions)
 
 
 def caption_diff(old: str, new: str, limit: int = 200) -> tuple[str, str]:
@@ -212,8 +306,7 @@ def decided_buttons(report: Report) -> list[list[Button]]:
 
 async def decided_card(ctx: Context, report: Report, decider: Member | None) -> None:
     """Every copy of the card shows the outcome (and the channel post, when there is one)."""
-    lines = await card_lines(ctx, report)
-    lines.append(outcome_line(ctx, report, decider))
+    tail = [outcome_line(ctx, report, decider)]
     if report.published_ids and report.published_chat:
-        lines.append(t("card.published", link=post_link(ctx, report)))
-    await update_cards(ctx, report, lines, decided_buttons(report))
+        tail.append(t("card.published", link=post_link(ctx, report)))
+    await update_cards(ctx, report, tail, decided_buttons(report))

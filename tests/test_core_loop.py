@@ -144,7 +144,7 @@ async def test_revision_with_preset_reason_then_resubmit_and_approve(bot: Harnes
     await bot.send(operator.tap_button(preview, "Kirim"))
     card = bot.card()
     assert "Revisi ke-2 dari #2026-0001" in card.text
-    assert "ditambah: Foto baru." in card.text and "diganti (1 → 1 foto)" in card.text
+    assert "ditambah: Foto baru." in card.text and "1 baru, 1 dihapus, 0 sama (1 → 1" in card.text
     await bot.send(editor.tap_button(card, "Setujui"))
     assert "Disetujui" in bot.card().text
     async with bot.w.sessionmaker() as session:
