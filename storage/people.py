@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
+from storage.desk import Logins
 from storage.models import (
     ChatWindow,
     Contact,
@@ -314,6 +315,7 @@ class People:
             .where(Invite.member_id == member.id, Invite.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        await Logins(self.s).end_member(member.id, now)  # signed out of the desk, too
         await self.s.flush()
         log.info("member %s (%s) deactivated by %s", member.id, member.name, by or "cli")
 
