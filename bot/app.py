@@ -15,6 +15,7 @@ from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp import Templates, WhatsAppChannel
+from bot.desk import Desk
 from bot.health import Pulse, disk_problems, keep_running
 from bot.identity import acquire
 from bot.outbox_worker import OutboxWorker
@@ -73,6 +74,7 @@ def build_core(settings: Settings) -> Core:
         letterhead=Letterhead(settings.org_name, settings.org_address, settings.org_logo),
         reports_dir=settings.media_dir / "reports",
         publish_to=(TELEGRAM, settings.publish_channel) if settings.publish_channel else None,
+        public_url=settings.public_url,
     )
 
 
@@ -128,6 +130,7 @@ class Warta:
             healthy=self.health,
             clock=clock,
             concurrency=settings.webhook_concurrency,
+            desk=self._desk(),
         )
         self._outbox_task: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
@@ -138,6 +141,17 @@ class Warta:
         self.sweep_pulse = Pulse("webhook backlog", stale_after=max(120.0, 4 * SWEEP_EVERY))
         self._beaten_at = 0.0
         self.sweep_every = SWEEP_EVERY
+
+    def _desk(self) -> Desk | None:
+        if self.settings.public_url is None:
+            return None
+        return Desk(
+            self.sessionmaker,
+            public_url=self.settings.public_url,
+            org_name=self.settings.org_name,
+            tz=self.core.tz,
+            clock=self.clock,
+        )
 
     def _telegram(self, httpx_kwargs: dict[str, Any] | None) -> TelegramChannel | None:
         settings = self.settings
@@ -215,7 +229,9 @@ class Warta:
 
     @property
     def serves_web(self) -> bool:
-        return self.whatsapp is not None or bool(self.settings.telegram_webhook_url)
+        return self.whatsapp is not None or bool(
+            self.settings.telegram_webhook_url or self.settings.public_url
+        )
 
     def _beat(self) -> None:
         """After an outbox pass that worked: touch the heartbeat (`warta health` reads it),

@@ -15,6 +15,7 @@ from handlers.schedule import WEEKDAYS
 ROOT = Path(__file__).resolve().parent.parent
 # Telegram takes 1-256 characters of A-Za-z0-9_- as a webhook secret; we want a strong one.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
+PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     # Webhook bodies processed at once (each runs the engine); more wait their turn, stored.
     webhook_concurrency: int = Field(default=8, ge=1)
+    # Where people reach this server from outside, e.g. https://warta.bogorkota.go.id: the web
+    # desk (/dasbor in chat sends a login link to it). Empty: no desk.
+    public_url: str | None = None
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'warta.db'}"
     media_dir: Path = ROOT / "data" / "media"
     prompts_dir: Path = ROOT / "prompts"
@@ -103,6 +107,19 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        # Only an origin: the desk's routes, cookies and redirects live at the root.
+        if not PUBLIC_URL.fullmatch(value.rstrip("/")):
+            raise ValueError(
+                f"WARTA_PUBLIC_URL {value!r}: tulis alamatnya saja, tanpa jalur, "
+                "mis. https://warta.bogorkota.go.id"
+            )
+        return value.rstrip("/")
 
     @field_validator("weekly_report_day")
     @classmethod

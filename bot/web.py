@@ -1,4 +1,4 @@
-"""One ASGI app for webhooks and health: verify, store, answer 200, then process.
+"""One ASGI app for webhooks, health and the web desk: verify, store, answer 200, then process.
 
 A webhook body is written to the database before the 200 goes back, so a crash between the
 two loses nothing: unprocessed bodies are processed again on start (the inbox dedupes).
@@ -13,19 +13,23 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import SIGNATURE_HEADER, WhatsAppChannel
 from handlers.background import Background
 from storage.models import utcnow
 from storage.webhooks import Webhooks
+
+if TYPE_CHECKING:  # bot.desk reads forms with read_capped from here
+    from bot.desk import Desk
 
 log = logging.getLogger(__name__)
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -65,6 +69,7 @@ class WebApp:
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 8,
         max_body: int = MAX_BODY,
+        desk: Desk | None = None,
     ) -> None:
         self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy or _no_problems
         self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
@@ -72,12 +77,14 @@ class WebApp:
         self._background = Background()
         # A burst of webhooks waits here, stored, instead of running the engine all at once.
         self._slots = asyncio.Semaphore(concurrency)
-        routes = [Route("/health", self._health, methods=["GET"])]
+        routes: list[BaseRoute] = [Route("/health", self._health, methods=["GET"])]
         if whatsapp is not None:
             routes.append(Route(WHATSAPP_PATH, self._whatsapp_challenge, methods=["GET"]))
             routes.append(Route(WHATSAPP_PATH, self._whatsapp_post, methods=["POST"]))
         if telegram is not None and telegram_secret:
             routes.append(Route(TELEGRAM_PATH, self._telegram_post, methods=["POST"]))
+        if desk is not None:
+            routes.extend(desk.routes())
         self.app = Starlette(routes=routes)
         self._server: uvicorn.Server | None = None
 

@@ -66,6 +66,7 @@ class Core:
     letterhead: Letterhead | None = None
     reports_dir: Path | None = None  # where weekly report files are written
     publish_to: tuple[str, str] | None = None  # (channel, chat) of the official channel
+    public_url: str | None = None  # the web desk's address (no trailing slash); None: no desk
 
     @property
     def workdays(self) -> Workdays:

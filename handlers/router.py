@@ -10,6 +10,7 @@ from typing import Any
 
 from handlers import (
     admin,
+    desk_login,
     join,
     newsroom,
     nudges,
@@ -42,6 +43,7 @@ PRIVATE_COMMANDS = {
     "hubungkan": join.link_command,
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
+    "dasbor": desk_login.desk_link,
 }
 OTHER_CALLBACKS: dict[str, TapHandler] = {"pk": package.tap_package, **newsroom.CALLBACKS}
 GROUP_COMMANDS = {
@@ -51,6 +53,7 @@ GROUP_COMMANDS = {
     "pengingat": reminders.reminder_command,
     "pimpinan": weekly.bind_leaders,
     "laporan": weekly.recap_command,
+    "dasbor": desk_login.desk_in_group,
 }
 
 

@@ -409,7 +409,8 @@ class TelegramMessenger:
         return fitted if fitted is not None else self._fit(cut(0), limit)  # then the next one
 
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # map links would cost operators data
+# Map links would cost operators data, and a preview robot would open desk login links first.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def _clip(text: str, limit: int) -> str:

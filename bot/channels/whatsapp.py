@@ -80,6 +80,7 @@ KEYWORDS = {
     "berhenti": "berhenti",
     "stop": "berhenti",
     "mulai": "mulai",
+    "dasbor": "dasbor",
 }
 MAX_BUTTONS, BUTTON_TITLE = 3, 20  # reply buttons
 MAX_ROWS, ROW_TITLE = 10, 24  # list rows
@@ -373,8 +374,10 @@ class WhatsAppMessenger:
         for link in links:
             body += f"\n{self.texts.render(link.label)}: {link.url}"
         async with self.pace:
-            if not taps:
-                sent = await self.wa.send_message(chat_id, _clip(body, TEXT_LIMIT))
+            if not taps:  # no preview: a robot must not open a link first (desk logins)
+                sent = await self.wa.send_message(
+                    chat_id, _clip(body, TEXT_LIMIT), preview_url=False
+                )
             else:
                 choices = self._choices(taps)
                 sent = await self.wa.send_message(
