@@ -221,6 +221,7 @@ class Report(Base):
         Index("ix_reports_org_status_submitted", "org_id", "status", "submitted_at"),
         Index("ix_reports_org_submitted", "org_id", "submitted_at"),
         Index("ix_reports_revision_of", "revision_of_id"),
+        Index("ix_reports_unit_submitted", "unit_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,4 @@
-"""desk: one-time login links, browser sessions, where a decision was made, list indexes
+"""desk: one-time login links, browser sessions, where a decision was made, list indexes (state, date, unit, versions)
 
 Revision ID: 0011
 Revises: 0010
@@ -43,9 +43,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_reports_org_submitted", "reports", ["org_id", "submitted_at"])
     op.create_index("ix_reports_revision_of", "reports", ["revision_of_id"])
+    op.create_index("ix_reports_unit_submitted", "reports", ["unit_id", "submitted_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_unit_submitted", table_name="reports")
     op.drop_index("ix_reports_revision_of", table_name="reports")
     op.drop_index("ix_reports_org_submitted", table_name="reports")
     op.drop_index("ix_reports_org_status_submitted", table_name="reports")
