@@ -1,0 +1,122 @@
+"""The desk in a real browser: Debian's Chromium driven by Playwright, Warta served by uvicorn.
+
+Never `playwright install` (it downloads a browser): Playwright's driver launches
+/usr/bin/chromium (.ci/run installs the package when it is missing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.async_api import Page, async_playwright
+
+from storage.models import Role
+from tests.channels import join
+from tests.fake_telegram import FakeTelegram
+from tests.fake_whatsapp import FakeGraph
+from tests.harness import Clock, Harness, make_settings, whatsapp_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",  # root in CI
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+)
+
+
+@pytest.fixture
+async def served(
+    fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
+) -> AsyncIterator[tuple[Harness, str]]:
+    """Warta with its desk on a free port of 127.0.0.1: (harness, the desk's address)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()  # connections wait in the backlog until uvicorn accepts: no polling for it
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = make_settings(tmp_path, database_url, public_url=url, **whatsapp_settings(graph))
+    harness = await Harness(fake, settings, clock, graph).start()
+    config = uvicorn.Config(harness.w.web.app, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield harness, url
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+        await harness.stop()
+
+
+async def test_login_by_link_at_360px_in_chromium(served: tuple[Harness, str]) -> None:
+    h, url = served
+    editor = await join(h, "telegram", "Rina", Role.EDITOR)
+    await editor.command("dasbor")
+    found = re.search(r"http://\S+/masuk/[A-Za-z0-9_-]+", editor.last_text())
+    assert found, editor.last_text()
+    link = found.group(0)
+    async with httpx.AsyncClient() as robot:  # the preview robot comes first
+        preview = await robot.get(link, headers={"User-Agent": "TelegramBot (like TwitterBot)"})
+        assert preview.status_code == 200 and "Rina" in preview.text
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=ARGS, headless=True
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 640})
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+            await page.goto(link)
+            assert await _no_sideways_scroll(page)
+            await page.get_by_role("button", name="Masuk").click()
+            await page.wait_for_url(f"{url}/dasbor")
+            heading = page.get_by_role("heading", level=1)
+            assert await heading.inner_text() == "Selamat datang, Rina"
+            assert await _no_sideways_scroll(page)
+            await page.keyboard.press("Tab")  # the first stop is the skip link
+            assert await page.evaluate("document.activeElement.textContent") == "Langsung ke isi"
+            assert await page.evaluate("typeof htmx") == "object", problems  # CSP let it load
+            await _htmx_post_carries_the_csrf_header(page)
+            await page.goto(f"{url}/dasbor")
+            await page.wait_for_url(f"{url}/masuk")  # signed out by that request
+            assert problems == []
+        finally:
+            await browser.close()
+
+
+async def _no_sideways_scroll(page: Page) -> bool:
+    width: int = await page.evaluate("document.documentElement.scrollWidth")
+    return width <= 360
+
+
+async def _htmx_post_carries_the_csrf_header(page: Page) -> None:
+    """A button in <main>, as later pages have, posts through htmx: the token set on <body>
+    with hx-headers:inherited reaches the server (htmx 4 does not inherit plain hx-headers)."""
+    await page.evaluate(
+        """() => {
+            const button = document.createElement("button");
+            button.textContent = "Keluar lewat htmx";
+            button.setAttribute("hx-post", "/keluar");
+            document.querySelector("main").append(button);
+            htmx.process(button);
+        }"""
+    )
+    async with page.expect_response(lambda r: r.url.endswith("/keluar")) as answer:
+        await page.get_by_role("button", name="Keluar lewat htmx").click()
+    response = await answer.value
+    assert response.status == 303 or response.ok, response.status
+    assert "x-csrf-token" in await response.request.all_headers()
