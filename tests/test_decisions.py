@@ -52,7 +52,9 @@ async def test_a_web_approval_updates_the_card_and_tells_the_operator(
     await operator.tap("Kirim")
     assert await web_decide(both, "Rina Redaktur", ReportStatus.APPROVED) is None
     assert "disetujui" in operator.last_text().lower()
-    assert "Disetujui oleh Rina Redaktur" in editor.with_button("Paket unggah").text.replace("*", "")
+    assert "Disetujui oleh Rina Redaktur" in editor.with_button("Paket unggah").text.replace(
+        "*", ""
+    )
     assert await trail(both) == [("pending", channel), ("approved", "web")]
     # The chat card's old button, tapped later, is told who decided on the web.
     refusal = await web_decide(both, "Rina Redaktur", ReportStatus.REJECTED, "Foto buram")
