@@ -145,13 +145,7 @@ class Warta:
     def _desk(self) -> Desk | None:
         if self.settings.public_url is None:
             return None
-        return Desk(
-            self.sessionmaker,
-            public_url=self.settings.public_url,
-            org_name=self.settings.org_name,
-            tz=self.core.tz,
-            clock=self.clock,
-        )
+        return Desk(self.engine, public_url=self.settings.public_url)
 
     def _telegram(self, httpx_kwargs: dict[str, Any] | None) -> TelegramChannel | None:
         settings = self.settings

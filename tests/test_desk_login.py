@@ -401,13 +401,7 @@ async def test_require_refuses_a_role_and_a_stranger(desk: Harness) -> None:
 
 
 def _desk_of(h: Harness) -> Desk:
-    return Desk(
-        h.w.sessionmaker,
-        public_url=URL,
-        org_name=h.settings.org_name,
-        tz=h.w.core.tz,
-        clock=h.clock,
-    )
+    return Desk(h.w.engine, public_url=URL)
 
 
 def test_public_url_is_an_address_only() -> None:

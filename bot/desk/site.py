@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,11 +24,14 @@ from bot.desk.guard import (
     require,
 )
 from bot.desk.pages import STATIC, Pages
+from handlers.context import Context
+from handlers.engine import Engine
 from handlers.timefmt import local, zone_label
 from storage.desk import Logins
-from storage.models import utcnow
+from storage.models import Member
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+R = TypeVar("R")
 # Login codes sit in URLs: no Referer may carry them away, and nothing from elsewhere runs here.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -46,18 +47,17 @@ STATIC_CACHE = "public, max-age=31536000, immutable"  # file names (or ?v=) chan
 class Desk:
     """The web desk. WebApp mounts routes(); later pages add theirs the same way."""
 
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        *,
-        public_url: str,
-        org_name: str,
-        tz: ZoneInfo,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.sessionmaker, self.clock, self.tz = sessionmaker, clock, tz
-        self.pages = Pages(org_name)
-        self.gate = Gate(sessionmaker, self.pages, public_url.rstrip("/"), clock)
+    def __init__(self, engine: Engine, *, public_url: str) -> None:
+        # The engine runs the use cases (the same ones chat handlers call) as the signed-in
+        # member, and sends what they queue, as for a chat event.
+        self.engine, self.core = engine, engine.core
+        self.sessionmaker, self.clock, self.tz = engine.sessionmaker, engine.clock, engine.core.tz
+        self.pages = Pages(engine.core.org_name)
+        self.gate = Gate(self.sessionmaker, self.pages, public_url.rstrip("/"), self.clock)
+
+    async def act(self, member: Member, work: Callable[[Context], Awaitable[R]]) -> R:
+        """Run a use case as this signed-in member (one transaction; see Engine.act)."""
+        return await self.engine.act(member.id, work)
 
     def routes(self) -> list[BaseRoute]:
         page = self.page
