@@ -14,6 +14,8 @@ from tests.fake_whatsapp import FakeGraph
 from tests.harness import MONDAY_9_WIB, Clock, Harness, make_settings, whatsapp_settings
 
 PG_URL = os.environ.get("WARTA_TEST_DATABASE_URL", "")
+# The desk's fixtures (desk, make_desk, served) and helpers.
+pytest_plugins = ["tests.desk_helpers"]
 
 
 @pytest.fixture

@@ -6,58 +6,17 @@ Never `playwright install` (it downloads a browser): Playwright's driver launche
 
 from __future__ import annotations
 
-import asyncio
 import re
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
 from playwright.async_api import Page, async_playwright
 
 from storage.models import Role
 from tests.channels import join
-from tests.fake_telegram import FakeTelegram
-from tests.fake_whatsapp import FakeGraph
-from tests.harness import Clock, Harness, make_settings, whatsapp_settings
+from tests.desk_helpers import ARGS, CHROMIUM, needs_chromium
+from tests.harness import Harness
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",  # root in CI
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-)
-
-
-@pytest.fixture
-async def served(
-    fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
-) -> AsyncIterator[tuple[Harness, str]]:
-    """Warta with its desk on a free port of 127.0.0.1: (harness, the desk's address)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()  # connections wait in the backlog until uvicorn accepts: no polling for it
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = make_settings(tmp_path, database_url, public_url=url, **whatsapp_settings(graph))
-    harness = await Harness(fake, settings, clock, graph).start()
-    config = uvicorn.Config(harness.w.web.app, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        yield harness, url
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-        await harness.stop()
+pytestmark = needs_chromium
 
 
 async def test_login_by_link_at_360px_in_chromium(served: tuple[Harness, str]) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,66 +21,11 @@ from starlette.routing import Route
 from bot.desk import Desk, require
 from bot.settings import Settings
 from storage.models import DeskSession, LoginLink, Role
-from tests.channels import Person, TelegramPerson, WhatsAppPerson, join
+from tests.channels import TelegramPerson, WhatsAppPerson, join
+from tests.desk_helpers import LINK, SAME_ORIGIN, URL, MakeDesk, browser, csrf_of, link_for, sign_in
 from tests.fake_telegram import FakeTelegram
-from tests.fake_whatsapp import FakeGraph
-from tests.harness import Clock, Harness, make_settings, whatsapp_settings
+from tests.harness import Clock, Harness
 from tests.telegram_users import NEWSROOM_CHAT
-
-URL = "https://warta.example.go.id"
-SAME_ORIGIN = {"Origin": URL, "Sec-Fetch-Site": "same-origin"}
-LINK = re.compile(r"(https?://[^\s/]+)/masuk/([A-Za-z0-9_-]+)")
-MakeDesk = Callable[[str | None], Awaitable[Harness]]
-
-
-@pytest.fixture
-async def make_desk(
-    fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
-) -> AsyncIterator[MakeDesk]:
-    """Warta on both channels with WARTA_PUBLIC_URL set to the given address (None: unset)."""
-    started: list[Harness] = []
-
-    async def start(public_url: str | None = URL) -> Harness:
-        settings = make_settings(
-            tmp_path, database_url, public_url=public_url, **whatsapp_settings(graph)
-        )
-        harness = await Harness(fake, settings, clock, graph).start()
-        started.append(harness)
-        return harness
-
-    yield start
-    for harness in started:
-        await harness.stop()
-
-
-@pytest.fixture
-async def desk(make_desk: MakeDesk) -> Harness:
-    return await make_desk(URL)
-
-
-def browser(h: Harness, base: str = URL) -> httpx.AsyncClient:
-    """A browser of its own (its own cookie jar) on Warta's web app."""
-    transport = httpx.ASGITransport(app=h.w.web.app)
-    return httpx.AsyncClient(transport=transport, base_url=base)
-
-
-async def link_for(person: Person) -> tuple[str, str]:
-    """/dasbor in chat; the (origin, code) of the login link in the answer."""
-    await person.command("dasbor")
-    found = LINK.search(person.last_text())
-    assert found, person.last_text()
-    return found.group(1), found.group(2)
-
-
-async def sign_in(h: Harness, person: Person, client: httpx.AsyncClient) -> httpx.Response:
-    _, code = await link_for(person)
-    return await client.post(f"/masuk/{code}", headers=SAME_ORIGIN)
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
 
 
 async def test_dasbor_sends_a_one_time_link_without_preview_on_both_channels(
