@@ -75,13 +75,15 @@ class Pages:
         *,
         status: int = 200,
         block: str | None = None,
+        fragment: bool = False,
         **ctx: Any,
     ) -> HTMLResponse:
-        """The whole page; only `block` when htmx swaps part of the page (jinja2-fragments)."""
+        """The whole page; only `block` when htmx swaps part of the page (jinja2-fragments),
+        or always with fragment=True (a route that only ever answers htmx)."""
         ctx.setdefault("viewer", getattr(request.state, "viewer", None))
         ctx["nav"] = _nav(ctx["viewer"].member.role if ctx["viewer"] else None)
         ctx["here"] = request.url.path
-        if block is not None and _partial(request):
+        if block is not None and (fragment or _partial(request)):
             body = render_block(self.env, name, block, **ctx)
         else:
             body = self.env.get_template(name).render(**ctx)

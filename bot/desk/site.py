@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.desk import summary
 from bot.desk.guard import (
     SAFE_METHODS,
     SESSION_COOKIE,
@@ -21,12 +22,10 @@ from bot.desk.guard import (
     form_of,
     landing,
     local_path,
-    require,
 )
 from bot.desk.pages import STATIC, Pages
 from handlers.context import Context
 from handlers.engine import Engine
-from handlers.timefmt import local, zone_label
 from storage.desk import Logins
 from storage.models import Member
 
@@ -66,7 +65,7 @@ class Desk:
             Route("/masuk/{code}", page(self._confirm), methods=["GET"]),
             Route("/masuk/{code}", page(self._sign_in), methods=["POST"]),
             Route("/keluar", page(self._sign_out), methods=["POST"]),
-            Route("/dasbor", page(self._home), methods=["GET"]),
+            *summary.routes(self),
             Mount("/static", app=_Static(StaticFiles(directory=STATIC)), name="static"),
         ]
 
@@ -134,13 +133,6 @@ class Desk:
         response = RedirectResponse("/masuk?keluar=1", status_code=303)
         self.gate.sign_out(response)
         return response
-
-    # ---- pages ------------------------------------------------------------------------------
-    async def _home(self, request: Request) -> Response:
-        member = await require(request)
-        ends = local(request.state.viewer.expires_at, self.tz)
-        until = f"{ends:%H.%M} {zone_label(ends)}"
-        return self.pages.render(request, "home.html", block="main", member=member, until=until)
 
 
 class _Static:
