@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from handlers.clock import at_local, hhmm, local_time
 from handlers.context import Context
+from handlers.desk_links import HOME, PENDING_LIST, open_in_desk
 from handlers.messages import T, Text, t
 from handlers.reminders import OFF_WORDS, ON_WORDS, PERSONAL, report_button
 from handlers.timefmt import short_date, zone_label
@@ -120,7 +121,7 @@ async def _nudge_operators(
         if pillar is not None:
             lines.append(t("nudge.pillar", pillar=pillar.name))
         lines.append(t("nudge.how_to_stop"))
-        message = Text(lines, report_button(ctx, contact.channel))
+        message = Text(lines, report_button(ctx, contact.channel) + open_in_desk(ctx.core, HOME))
         ctx.send(contact.channel, contact.chat_id, message)
 
 
@@ -158,5 +159,6 @@ async def list_stale_reports(ctx: Context) -> None:
             )
     if lines:
         for room in newsrooms:
-            message = Text([t("stale.header", count=len(lines)), *lines])
+            buttons = open_in_desk(ctx.core, PENDING_LIST)
+            message = Text([t("stale.header", count=len(lines)), *lines], buttons)
             ctx.send(room.channel, room.chat_id, message)

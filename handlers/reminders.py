@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from handlers.clock import at_local, hhmm, local_time, parse_local_time, utc_minute
 from handlers.context import Context
+from handlers.desk_links import HOME, open_in_desk
 from handlers.messages import Button, T, Template, Text, raw, t
 from handlers.timefmt import long_date, zone_label
 from storage.models import Role, Subscription
@@ -101,7 +102,8 @@ async def send_group_reminders(ctx: Context) -> None:
     )
     for sub in on_time:
         if target_of(sub) in taken:
-            message = Text(_greeting(sub, lines), report_button(ctx, sub.channel))
+            buttons = report_button(ctx, sub.channel) + open_in_desk(ctx.core, HOME)
+            message = Text(_greeting(sub, lines), buttons)
             ctx.send(sub.channel, sub.chat_id, message)
 
 
@@ -136,7 +138,8 @@ async def send_personal_reminders(ctx: Context) -> None:
                 *lines,
                 t("reminder.personal_tail"),
             ]
-            ctx.send(contact.channel, contact.chat_id, Text(text, fallback=fallback))
+            buttons = open_in_desk(ctx.core, HOME)
+            ctx.send(contact.channel, contact.chat_id, Text(text, buttons, fallback=fallback))
 
 
 def _reminder_template(ctx: Context, today: date) -> Template:
