@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers import cards
 from handlers.context import Context, TapHandler
@@ -10,9 +10,11 @@ from handlers.events import FetchedMedia
 from handlers.messages import Button, Edit, T, Text, raw, t
 from handlers.photo_warnings import add_duplicate, measured, warning_lines
 from storage.models import DraftStep, Photo, Report, ReportStatus
+from storage.webhooks import Webhooks
 
 PREVIEW_CAPTION_CHARS = 300
 OTHER_KINDS = ("location", "contact", "sticker", "dice", "poll")
+QUEUE_PATIENCE = timedelta(seconds=60)
 
 
 async def start_report(ctx: Context) -> None:
@@ -162,7 +164,7 @@ async def settle_album(ctx: Context, report_id: int, *, now: bool = False) -> No
     draft = await ctx.reports.refresh(draft)
     if draft.status != ReportStatus.DRAFT or draft.settle_at is None:
         return  # answered already (a caption came, or another process settled it)
-    if draft.settle_at > ctx.now and not now:
+    if not now and (draft.settle_at > ctx.now or await _more_queued(ctx, draft.settle_at)):
         ctx.albums_to_settle.append(draft.id)  # more items came in meanwhile: wait for them
         return
     ctx.member = await ctx.people.member(draft.member_id)
@@ -170,6 +172,15 @@ async def settle_album(ctx: Context, report_id: int, *, now: bool = False) -> No
     if ctx.member is None or not contacts:
         return
     await _acknowledge_photos(ctx, draft, to=(contacts[0].channel, contacts[0].chat_id))
+
+
+async def _more_queued(ctx: Context, settle_at: datetime) -> bool:
+    """Updates received within the album's wait and still queued may be more of its photos
+    (under load, or in a restarted process's backlog, they are handled later than they came).
+    A stuck one holds the album back QUEUE_PATIENCE at most."""
+    if ctx.now > settle_at + QUEUE_PATIENCE:
+        return False
+    return await Webhooks(ctx.session).waiting(received_by=settle_at)
 
 
 async def _acknowledge_photos(

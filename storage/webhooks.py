@@ -23,6 +23,17 @@ class Webhooks:
     async def get(self, webhook_id: int) -> ReceivedWebhook | None:
         return await self.s.get(ReceivedWebhook, webhook_id)
 
+    async def waiting(self, received_by: datetime) -> bool:
+        """Whether something received by then is stored and not yet processed (queued)."""
+        row = await self.s.scalar(
+            select(ReceivedWebhook.id)
+            .where(
+                ReceivedWebhook.processed_at.is_(None), ReceivedWebhook.received_at <= received_by
+            )
+            .limit(1)
+        )
+        return row is not None
+
     async def unprocessed(self, limit: int = 500) -> list[int]:
         rows = await self.s.scalars(
             select(ReceivedWebhook.id)

@@ -1,0 +1,85 @@
+"""Running the real `warta` process against the fake Bot API served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+async def until(condition: Callable[[], object], what: str, limit: float = 30) -> None:
+    """Wait for something the process does (polling the fake's record), not for time."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(name="served_fake")
+async def served_fake_fixture() -> AsyncIterator[tuple[FakeTelegram, str]]:
+    """The fake Bot API on a free port: (fake, its URL). A test module takes it in with
+    `served_fake = served_fake_fixture` (pytest finds fixtures by name in the module)."""
+    fake = FakeTelegram(token=TOKEN)
+    server = uvicorn.Server(
+        uvicorn.Config(fake.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    await until(lambda: server.started, "the fake to listen", 10)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield fake, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+def warta_env(tmp_path: Path, api_url: str, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env.update(
+        {
+            "WARTA_TELEGRAM_TOKEN": TOKEN,
+            "WARTA_TELEGRAM_API_URL": api_url,
+            "WARTA_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmp_path / 'warta.db'}",
+            "WARTA_MEDIA_DIR": str(tmp_path / "media"),
+            "WARTA_HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
+            "WARTA_ALBUM_WAIT_SECONDS": "0.3",
+            # The fake has no flood control; pacing is measured in bench/, not waited for here.
+            "WARTA_TELEGRAM_GROUP_RATE": "6000",
+        }
+    )
+    return env
+
+
+async def spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """`warta ARGS` as its own process (python -m, so the test needs no installed script)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await spawn(env, cwd, *args)
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
+def code_of(output: str) -> str:
+    match = re.search(r"(?:start=|Kode: )([a-z0-9]+)", output)
+    assert match, output
+    return match.group(1)
