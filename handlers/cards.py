@@ -16,6 +16,7 @@ from storage.models import Member, Photo, Report, ReportStatus
 # The shortest photo-caption limit of our channels (Telegram and WhatsApp: 1024).
 CAPTION_LIMIT = 1024
 REVISION, REJECTION, WITHDRAWAL = 1, 2, 3
+FIX_CAPTION = "uk"  # "Ubah keterangan": its button's data (handlers/caption_fix)
 ACTIONS = {
     REVISION: ReportStatus.REVISION,
     REJECTION: ReportStatus.REJECTED,
@@ -79,7 +80,8 @@ async def _post(
             caption = t("card.album_caption", number=report.number, caption=report.caption)
         ctx.send(*place, Album([photo_ref(p) for p in unseen], [caption]))
     lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-    ctx.send(*place, Text(lines, decision_buttons(report.id)), ref=card_ref(report.id))
+    buttons = fitted(decision_buttons(report.id), place[0])
+    ctx.send(*place, Text(lines, buttons), ref=card_ref(report.id))
 
 
 async def earlier_versions(ctx: Context, report: Report) -> list[Earlier]:
@@ -122,7 +124,8 @@ async def update_cards(
     for place in sorted(places):
         shown = shown_before(photos, earlier, place)
         lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-        ctx.send(*place, Edit([*lines, *tail], buttons, ref=card_ref(report.id)))
+        fitting = fitted(buttons, place[0])
+        ctx.send(*place, Edit([*lines, *tail], fitting, ref=card_ref(report.id)))
 
 
 async def is_review_place(ctx: Context) -> bool:
@@ -141,8 +144,19 @@ def decision_buttons(report_id: int) -> list[list[Button]]:
             Button(t("button.approve"), f"ap:{report_id}"),
             Button(t("button.revise"), f"rv:{report_id}"),
             Button(t("button.reject"), f"rj:{report_id}"),
-        ]
+        ],
+        [Button(t("button.fix_caption"), f"{FIX_CAPTION}:{report_id}")],  # see fitted()
     ]
+
+
+def fitted(buttons: list[list[Button]], channel: str) -> list[list[Button]]:
+    """The card's buttons for a channel. WhatsApp shows three reply buttons, and a fourth
+    would make the card a list (approving in two taps): there "Ubah keterangan" is one of the
+    revision choices instead (reason_buttons)."""
+    if channel not in PERSONAL_CARDS:
+        return buttons
+    fix = f"{FIX_CAPTION}:"
+    return [row for row in buttons if not any((b.data or "").startswith(fix) for b in row)]
 
 
 def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Button]]:
@@ -153,6 +167,8 @@ def reason_buttons(ctx: Context, report_id: int, action: int) -> list[list[Butto
         for r in ctx.core.reasons
         if wanted is None or wanted in r.actions
     ]
+    if action == REVISION:  # rather than sending it back for the caption, fix it here
+        rows.append([Button(t("button.fix_caption"), f"{FIX_CAPTION}:{report_id}")])
     rows.append(
         [
             Button(t("button.typed_reason"), f"rt:{report_id}:{action}"),
@@ -196,8 +212,20 @@ async def card_lines(
     lines += warning_lines(photos)
     if consent_question(ctx, report):
         lines.append(t("card.consent_given" if report.consent_at else "card.consent_missing"))
+    lines += await _caption_fixed(ctx, report)
     lines += [t("card.caption"), raw(report.caption)]
     return lines
+
+
+async def _caption_fixed(ctx: Context, report: Report) -> list[T]:
+    """An editor fixed the caption (handlers/caption_fix): the newsroom sees whose words these
+    are, also once decided."""
+    fixes = await ctx.reports.caption_fixes([report.id])
+    if not fixes:
+        return []
+    editor = await ctx.people.member(fixes[-1].editor_id)
+    name = editor.name if editor else "-"
+    return [t("card.caption_fixed", name=name, when=when(fixes[-1].at, ctx.core.tz))]
 
 
 async def _changes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards, decisions
+from handlers import caption_fix, cards, decisions
 from handlers.cards import ACTIONS, REJECTION, REVISION, WITHDRAWAL
 from handlers.context import Context, TapHandler
 from handlers.messages import Edit, T, t
@@ -70,7 +70,7 @@ async def tap_back(ctx: Context, report_id: int) -> None:
     if report is not None and report.status == ReportStatus.APPROVED and ctx.can_decide():
         buttons = cards.decided_buttons(report)  # back from the withdrawal reasons
     elif await _open_report(ctx, report_id) is not None:
-        buttons = cards.decision_buttons(report_id)
+        buttons = cards.fitted(cards.decision_buttons(report_id), ctx.ev.channel)
     else:
         return
     ctx.reply_message(Edit([], buttons, message_id=ctx.ev.message_id))
@@ -113,6 +113,9 @@ async def receive_typed_reason(ctx: Context) -> bool:
     question = await ctx.reports.take_reason_question(ctx.me.id, ctx.ev.chat_id)
     if question is None:
         return False
+    if question.action == caption_fix.CAPTION_QUESTION:  # "Ubah keterangan": the new caption
+        await caption_fix.receive_caption(ctx, question.report_id)
+        return True
     await _decide(ctx, question.report_id, ReportStatus(question.action), ctx.ev.text.strip())
     return True
 
@@ -135,4 +138,5 @@ CALLBACKS: dict[str, TapHandler] = {
     "rr": tap_preset_reason,
     "rt": tap_typed_reason,
     "wd": tap_withdraw,
+    cards.FIX_CAPTION: caption_fix.tap_fix_caption,
 }

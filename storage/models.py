@@ -316,6 +316,22 @@ class ReportEvent(Base):
     via: Mapped[str | None] = mapped_column(String(16))
 
 
+class CaptionFix(Base):
+    """An editor's fix of a pending report's caption, before deciding: the caption it replaced
+    and the one it became. The report keeps one row (its number, version and cards stay); the
+    fixes are the caption's history within that version, in id order."""
+
+    __tablename__ = "caption_fixes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    via: Mapped[str | None] = mapped_column(String(16))  # telegram, whatsapp, web
+
+
 class PendingReason(Base):
     """An editor was asked to type a reason; their next reply in that chat answers it."""
 
@@ -501,6 +517,7 @@ class DeskSession(Base):
 __all__ = [
     "Base",
     "BoundChat",
+    "CaptionFix",
     "ChatWindow",
     "Contact",
     "DeliveryReceipt",

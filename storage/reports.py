@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert, lock_for_transaction
 from storage.models import (
+    SUBMITTED_ONLY,
+    CaptionFix,
     PendingReason,
     Photo,
     PhotoHashBand,
@@ -250,6 +252,70 @@ class Reports:
         self._audit(report_id, editor_id, from_status, to, reason, now, via)
         await self.s.flush()
         return True
+
+    async def fix_caption(
+        self,
+        report: Report,
+        caption: str,
+        *,
+        editor_id: int,
+        now: datetime,
+        via: str | None = None,
+    ) -> bool:
+        """Replace a pending report's caption, if it is still pending with the caption the
+        editor saw; a decision or another fix that came first wins (across processes too).
+        The old and new captions are kept (caption_fixes)."""
+        before = report.caption
+        result = await self.s.execute(
+            update(Report)
+            .where(
+                Report.id == report.id,
+                Report.status == ReportStatus.PENDING,
+                Report.caption == before,
+            )
+            .values(caption=caption, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.s.add(
+            CaptionFix(
+                report_id=report.id,
+                editor_id=editor_id,
+                before=before,
+                after=caption,
+                at=now,
+                via=via,
+            )
+        )
+        await self.s.flush()
+        return True
+
+    async def caption_fixes(self, report_ids: list[int]) -> list[CaptionFix]:
+        """Editors' caption fixes of these report rows, oldest first."""
+        rows = await self.s.scalars(
+            select(CaptionFix).where(CaptionFix.report_id.in_(report_ids)).order_by(CaptionFix.id)
+        )
+        return list(rows)
+
+    async def versions(self, org_id: int, number: str) -> list[Report]:
+        """Every submitted version of one report, 1..n (a revision still being drafted, or
+        dropped, was never sent: it is not one)."""
+        rows = await self.s.scalars(
+            select(Report)
+            .where(Report.org_id == org_id, Report.number == number, text(SUBMITTED_ONLY))
+            .order_by(Report.version)
+        )
+        return list(rows)
+
+    async def events_of(self, report_ids: list[int]) -> list[ReportEvent]:
+        """The audit trail of these report rows (a report's versions), oldest first."""
+        rows = await self.s.scalars(
+            select(ReportEvent)
+            .where(ReportEvent.report_id.in_(report_ids))
+            .order_by(ReportEvent.at, ReportEvent.id)
+        )
+        return list(rows)
 
     async def refresh(self, report: Report) -> Report:
         await self.s.refresh(report)

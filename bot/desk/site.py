@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.desk import summary
+from bot.desk import report_page, summary
 from bot.desk.guard import (
     SAFE_METHODS,
     SESSION_COOKIE,
@@ -66,6 +66,7 @@ class Desk:
             Route("/masuk/{code}", page(self._sign_in), methods=["POST"]),
             Route("/keluar", page(self._sign_out), methods=["POST"]),
             *summary.routes(self),
+            *report_page.routes(self),  # /laporan/<number> only: a number convertor
             Mount("/static", app=_Static(StaticFiles(directory=STATIC)), name="static"),
         ]
 
