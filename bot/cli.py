@@ -9,7 +9,6 @@ import logging
 import signal
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, NoReturn
@@ -23,10 +22,10 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:  # imported in run(): `warta health` stays light
     from bot.app import Warta
-from handlers.admin import unit_kind
 from handlers.join import ROLE_NAMES
 from handlers.schedule import ScheduleError
 from handlers.timefmt import when
+from handlers.units import MAX_UNIT_NAME, tidy_unit_name, unit_key, unit_kind
 from storage.chats import Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Member, Role, Unit, utcnow
@@ -54,9 +53,7 @@ ROLES = {
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
 }
-# Words that set units apart in name only: "Bogor Barat" is "Kecamatan Bogor Barat".
-UNIT_PREFIXES = ("kecamatan", "kec", "kelurahan", "kel", "desa", "dinas")
-MAX_INVITE_DAYS, MAX_INVITE_USES, MAX_UNIT_NAME = 365, 10_000, 200
+MAX_INVITE_DAYS, MAX_INVITE_USES = 365, 10_000
 DATABASE_HINT = (
     "Periksa WARTA_DATABASE_URL, contoh: sqlite+aiosqlite:///data/warta.db "
     "atau postgresql+asyncpg://user:sandi@host:5432/warta"
@@ -120,22 +117,13 @@ def _count(limit: int) -> Callable[[str], int]:
 
 
 def _unit_name(text: str) -> str:
-    """The name as it will be shown: invisible characters out, spaces collapsed."""
-    visible = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    name = " ".join(visible.split())
+    """The name as it will be shown (handlers.units: the rules chat and the desk use)."""
+    name = tidy_unit_name(text)
     if not name:
         raise argparse.ArgumentTypeError("nama unit tidak boleh kosong")
     if len(name) > MAX_UNIT_NAME:
         raise argparse.ArgumentTypeError(f"nama unit paling panjang {MAX_UNIT_NAME} karakter")
     return name
-
-
-def unit_key(name: str) -> str:
-    """What two names of one unit share: case, dots, spacing and a leading kind word aside."""
-    words = name.lower().replace(".", " ").split()
-    while len(words) > 1 and words[0] in UNIT_PREFIXES:
-        words = words[1:]
-    return " ".join(words)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -457,7 +445,7 @@ async def member_activate(settings: Settings, args: argparse.Namespace) -> int:
 async def member_transfer(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import USERNAME_KEY
     from bot.channels.telegram import telegram_invite_link
-    from handlers.admin import TRANSFER_HOURS
+    from handlers.members import TRANSFER_HOURS
 
     async def work(session, people, org):
         member = await _one_member(people, org.id, args.member)

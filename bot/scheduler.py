@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.health import Pulse, is_outage, keep_running
-from handlers import nudges, reminders, report, undeliverable, weekly
+from handlers import nudges, reminders, report, schedule_edit, undeliverable, weekly
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.pillars import reload_schedule
@@ -43,6 +43,7 @@ async def prune_inbox(ctx: Context) -> None:
 def default_jobs() -> list[Job]:
     """What runs on every tick, in order (add a job here)."""
     return [
+        schedule_edit.follow_saved,  # a schedule saved on the desk by another process
         report.settle_abandoned_albums,  # albums a killed process left unanswered
         reminders.send_group_reminders,
         reminders.send_personal_reminders,

@@ -1,16 +1,21 @@
-"""What a coordinator does in chat: units, invites, the member list, people who leave."""
+"""What a coordinator does in chat: units, invites, the member list, people who leave.
+
+These handlers read the command, call the use cases in handlers/units.py and
+handlers/members.py (the desk calls the same ones) and reply with what they answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
+from handlers import members as people_cases
+from handlers import units as unit_cases
 from handlers.context import Context
 from handlers.join import ROLE_NAMES
 from handlers.messages import T, raw, t
+from handlers.outcome import Outcome
 from handlers.timefmt import when
-from storage.models import Member, Role, Unit
-from storage.people import Revoke
+from storage.models import Invite, Member, Role, Unit
 
 ROLE_WORDS = {
     "operator": Role.OPERATOR,
@@ -20,11 +25,11 @@ ROLE_WORDS = {
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
 }
-TRANSFER_HOURS = 24  # a transfer code is for today's new phone, not for a drawer
+FORCE_WORD = "paksa"  # /unit tambah paksa <nama>: a unit whose name is close to another's
 
 
-def unit_kind(name: str) -> str:
-    return "kecamatan" if name.lower().startswith("kecamatan") else "opd"
+def say(ctx: Context, outcome: Outcome) -> None:
+    ctx.reply(*outcome.lines)
 
 
 async def invite(ctx: Context) -> None:
@@ -41,31 +46,20 @@ async def invite(ctx: Context) -> None:
         ctx.reply(t("admin.invite_usage"))
         return
     uses = int(args.pop()) if args and args[-1].isdigit() and len(args[-1]) <= 3 else 1
-    unit = None
-    if args:
-        unit = await ctx.people.find_unit(ctx.org.id, " ".join(args))
-        if unit is None:
-            ctx.reply(t("admin.unit_not_found", name=" ".join(args)))
-            return
-    if role == Role.OPERATOR and unit is None:
-        ctx.reply(t("admin.invite_needs_unit"))
+    made = await people_cases.create_invite(ctx, role, " ".join(args) or None, uses)
+    if not isinstance(made, Invite):
+        ctx.reply(made)
         return
+    ctx.reply(await invite_text(ctx, made, ctx.invite_link(made.code) or made.code))
+
+
+async def invite_text(ctx: Context, inv: Invite, link: str) -> T:
     days = ctx.core.limits.invite_days
-    inv = await ctx.people.add_invite(
-        ctx.org.id,
-        role=role,
-        unit_id=unit.id if unit else None,
-        max_uses=max(1, uses),
-        valid_for=timedelta(days=days),
-        created_by=ctx.me.id,
-        now=ctx.now,
-    )
-    link = ctx.invite_link(inv.code) or inv.code
-    shown = {"role": ROLE_NAMES[role], "uses": inv.max_uses, "days": days, "link": link}
+    shown = {"role": ROLE_NAMES[inv.role], "uses": inv.max_uses, "days": days, "link": link}
+    unit = await ctx.people.unit(inv.unit_id)
     if unit is None:  # an editor's or coordinator's invite: no "untuk -"
-        ctx.reply(t("admin.invite_made_org", code=inv.code, **shown))
-    else:
-        ctx.reply(t("admin.invite_made", unit=unit.name, code=inv.code, **shown))
+        return t("admin.invite_made_org", code=inv.code, **shown)
+    return t("admin.invite_made", unit=unit.name, code=inv.code, **shown)
 
 
 async def revoke_invite(ctx: Context, args: list[str]) -> None:
@@ -73,22 +67,12 @@ async def revoke_invite(ctx: Context, args: list[str]) -> None:
     if len(args) != 1:
         ctx.reply(t("people.invite_usage"))
         return
-    code = args[0].lower()
-    outcome = await ctx.people.revoke_invite(ctx.org.id, code, ctx.now)
-    ctx.reply(t(REVOKE_KEYS[outcome], code=code))
-
-
-REVOKE_KEYS = {
-    Revoke.REVOKED: "people.invite_revoked",
-    Revoke.UNKNOWN: "people.invite_unknown",
-    Revoke.USED: "people.invite_used",
-    Revoke.ALREADY: "people.invite_already",
-}
+    say(ctx, await people_cases.revoke_invite(ctx, args[0]))
 
 
 async def list_invites(ctx: Context, _args: list[str]) -> None:
     """/undang daftar: the invites that still work (to find the code to revoke)."""
-    open_ = [i for i in await ctx.people.open_invites(ctx.org.id, ctx.now) if i.member_id is None]
+    open_ = await people_cases.open_invites(ctx)
     if not open_:
         ctx.reply(t("people.no_invites"))
         return
@@ -119,20 +103,6 @@ INVITE_ACTIONS: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {
 async def units(ctx: Context) -> None:
     args = list(ctx.ev.args)
     action = args[0].lower() if args else ""
-    if action == "tambah":
-        if ctx.me.role != Role.COORDINATOR:
-            ctx.reply(t("admin.only_coordinator"))
-            return
-        name = " ".join(args[1:]).strip()
-        if not name:
-            ctx.reply(t("admin.unit_usage"))
-            return
-        if await ctx.people.unit_named(ctx.org.id, name) is not None:
-            ctx.reply(t("admin.unit_exists", name=name))
-            return
-        unit = await ctx.people.add_unit(ctx.org, name=name, kind=unit_kind(name), now=ctx.now)
-        ctx.reply(t("admin.unit_added", name=unit.name, id=unit.id))
-        return
     if action in UNIT_ACTIONS:
         if ctx.me.role != Role.COORDINATOR:
             ctx.reply(t("admin.only_coordinator"))
@@ -157,31 +127,21 @@ async def _list_units(
     )
 
 
-async def _numbered_unit(ctx: Context, word: str) -> Unit | None:
-    unit = (
-        await ctx.people.find_unit(ctx.org.id, word, with_archived=True) if word.isdigit() else None
-    )
-    if unit is None:
-        ctx.reply(t("people.unit_not_found", id=word))
-    return unit
+async def add_unit(ctx: Context, args: list[str]) -> None:
+    """/unit tambah <nama>; /unit tambah paksa <nama> when it is close to another unit's."""
+    force = bool(args) and args[0].lower() == FORCE_WORD
+    name = " ".join(args[1:] if force else args)
+    outcome = await unit_cases.add_unit(ctx, name, force=force)
+    hint = [t("units.similar_chat", name=name)] if outcome.key == "units.similar" else []
+    ctx.reply(*outcome.lines, *hint)
 
 
 async def rename_unit(ctx: Context, args: list[str]) -> None:
     """/unit ganti <nomor> <nama baru>"""
-    name = " ".join(args[1:]).strip()
-    if not args or not name:
+    if not args:
         ctx.reply(t("people.units_usage"))
         return
-    unit = await _numbered_unit(ctx, args[0])
-    if unit is None:
-        return
-    other = await ctx.people.unit_named(ctx.org.id, name)
-    if other is not None and other.id != unit.id:
-        ctx.reply(t("admin.unit_exists", name=name))
-        return
-    old = unit.name
-    await ctx.people.rename_unit(unit, name)
-    ctx.reply(t("people.unit_renamed", old=old, name=unit.name))
+    say(ctx, await unit_cases.rename_unit(ctx, args[0], " ".join(args[1:])))
 
 
 async def merge_unit(ctx: Context, args: list[str]) -> None:
@@ -189,23 +149,7 @@ async def merge_unit(ctx: Context, args: list[str]) -> None:
     if len(args) != 2:
         ctx.reply(t("people.units_usage"))
         return
-    source = await _numbered_unit(ctx, args[0])
-    target = await _numbered_unit(ctx, args[1]) if source else None
-    if source is None or target is None:
-        return
-    if source.id == target.id or target.archived_at is not None:
-        ctx.reply(t("people.unit_same" if source.id == target.id else "people.units_usage"))
-        return
-    moved = await ctx.people.merge_units(source, target, actor_id=ctx.me.id, now=ctx.now)
-    ctx.reply(
-        t(
-            "people.unit_merged",
-            source=source.name,
-            target=target.name,
-            members=moved.members,
-            reports=moved.reports,
-        )
-    )
+    say(ctx, await unit_cases.merge_unit(ctx, args[0], args[1]))
 
 
 async def archive_unit(ctx: Context, args: list[str]) -> None:
@@ -214,33 +158,19 @@ async def archive_unit(ctx: Context, args: list[str]) -> None:
         archived = await ctx.people.archived_units(ctx.org.id)
         await _list_units(ctx, archived, "people.archived_header")
         return
-    unit = await _numbered_unit(ctx, args[0])
-    if unit is None:
-        return
-    if unit.archived_at is not None:
-        ctx.reply(t("people.unit_already_archived", name=unit.name))
-        return
-    members = await ctx.people.active_members_of(unit.id)
-    if members:  # their reports would vanish from recaps: merge or deactivate them first
-        ctx.reply(t("people.unit_has_members", name=unit.name, count=members, id=unit.id))
-        return
-    await ctx.people.archive_unit(unit, ctx.now)
-    ctx.reply(t("people.unit_archived", name=unit.name, id=unit.id))
+    say(ctx, await unit_cases.archive_unit(ctx, args[0]))
 
 
 async def restore_unit(ctx: Context, args: list[str]) -> None:
     """/unit pulihkan <nomor>"""
-    unit = await _numbered_unit(ctx, args[0]) if args else None
-    if unit is None:
+    if not args:
+        ctx.reply(t("people.units_usage"))
         return
-    if unit.archived_at is None:
-        ctx.reply(t("people.unit_not_archived", name=unit.name))
-        return
-    await ctx.people.restore_unit(unit)
-    ctx.reply(t("people.unit_restored", name=unit.name))
+    say(ctx, await unit_cases.restore_unit(ctx, args[0]))
 
 
 UNIT_ACTIONS: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {
+    "tambah": add_unit,
     "ganti": rename_unit,
     "gabung": merge_unit,
     "arsip": archive_unit,
@@ -253,17 +183,20 @@ async def members(ctx: Context) -> None:
         ctx.reply(t("admin.only_coordinator"))
         return
     args = list(ctx.ev.args)
-    action = MEMBER_ACTIONS.get(args[0].lower()) if args else None
-    if args and action is None:
+    word = args[0].lower() if args else ""
+    if args and word not in MEMBER_ACTIONS and word != "peran":
         ctx.reply(t("people.members_usage"))
         return
-    if action is not None:
+    if args:
         if ctx.me.role != Role.COORDINATOR:
             ctx.reply(t("admin.only_coordinator"))
             return
+        if word == "peran":
+            await change_role(ctx, args[1:])
+            return
         member = await _one_member(ctx, " ".join(args[1:]))
         if member is not None:
-            await action(ctx, member)
+            say(ctx, await MEMBER_ACTIONS[word](ctx, member.id))
         return
     rows = await ctx.people.members(ctx.org.id)
     lines = [t("admin.members_header", count=len(rows))]
@@ -280,6 +213,17 @@ async def members(ctx: Context) -> None:
         channels = ", ".join(sorted({c.channel for c in contacts}))
         lines.append(t("people.member_line", channels=channels, **shown))
     ctx.reply(*lines)
+
+
+async def change_role(ctx: Context, args: list[str]) -> None:
+    """/anggota peran <nomor> <peran> [unit]: e.g. /anggota peran 12 redaktur."""
+    role = ROLE_WORDS.get(args[1].lower()) if len(args) >= 2 else None
+    if role is None:
+        ctx.reply(t("people.role_usage"))
+        return
+    member = await _one_member(ctx, args[0])
+    if member is not None:
+        say(ctx, await people_cases.change_role(ctx, member.id, role, " ".join(args[2:]) or None))
 
 
 def _unit_part(ctx: Context, name: str) -> str:
@@ -301,57 +245,10 @@ async def _one_member(ctx: Context, wanted: str) -> Member | None:
     return None
 
 
-async def deactivate_member(ctx: Context, member: Member) -> None:
-    if member.id == ctx.me.id:
-        ctx.reply(t("people.not_yourself"))
-        return
-    if not member.active:
-        ctx.reply(t("people.already_inactive", name=member.name, id=member.id))
-        return
-    await ctx.people.deactivate(member, by=ctx.me.id, now=ctx.now)
-    ctx.reply(t("people.deactivated_done", name=member.name, id=member.id))
-
-
-async def reactivate_member(ctx: Context, member: Member) -> None:
-    if member.active:
-        ctx.reply(t("people.already_active", name=member.name))
-        return
-    unit = await ctx.people.unit(member.unit_id)
-    if unit is not None and unit.archived_at is not None:  # reports nobody would count
-        ctx.reply(t("people.unit_gone", name=member.name, unit=unit.name, id=unit.id))
-        return
-    await ctx.people.reactivate(member, by=ctx.me.id)
-    ctx.reply(t("people.reactivated", name=member.name))
-
-
-async def transfer_member(ctx: Context, member: Member) -> None:
-    """/anggota pindah <nomor>: a one-time code that moves the person to a new account."""
-    if not member.active:
-        ctx.reply(t("people.transfer_inactive", name=member.name))
-        return
-    code = await ctx.people.add_transfer(
-        member, valid_for=timedelta(hours=TRANSFER_HOURS), created_by=ctx.me.id, now=ctx.now
-    )
-    ctx.reply(*transfer_lines(ctx, member.name, code.code))
-
-
-def transfer_lines(ctx: Context, name: str, code: str) -> list[T]:
-    lines = [t("people.transfer_made", name=name, hours=TRANSFER_HOURS, code=code)]
-    for channel, messenger in ctx.messengers.items():
-        if channel == "whatsapp":
-            lines.append(t("people.transfer_whatsapp", code=code))
-        elif link := messenger.invite_link(code):
-            lines.append(t("people.transfer_telegram_link", link=link))
-        else:
-            lines.append(t("people.transfer_telegram_code", code=code))
-    lines.append(t("people.transfer_old"))
-    return lines
-
-
-MEMBER_ACTIONS: dict[str, Callable[[Context, Member], Awaitable[None]]] = {
-    "nonaktifkan": deactivate_member,
-    "nonaktif": deactivate_member,
-    "aktifkan": reactivate_member,
-    "aktif": reactivate_member,
-    "pindah": transfer_member,
+MEMBER_ACTIONS: dict[str, Callable[[Context, int], Awaitable[Outcome]]] = {
+    "nonaktifkan": people_cases.deactivate,
+    "nonaktif": people_cases.deactivate,
+    "aktifkan": people_cases.reactivate,
+    "aktif": people_cases.reactivate,
+    "pindah": people_cases.transfer,
 }

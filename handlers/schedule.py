@@ -6,6 +6,8 @@ coordinator can fix it without a developer; the schedule in force stays until th
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -50,6 +52,7 @@ class Schedule:
     days_off: dict[date, str] = field(default_factory=dict)  # regional days off, by date
     source: Path | None = None
     link_template: str | None = None  # the website link of a report, e.g. ".../{number}"
+    digest: str = ""  # sha256 of the text it was read from: which version is in force
 
     @property
     def by_weekday(self) -> bool:
@@ -74,7 +77,13 @@ class Schedule:
 
 
 def load_schedule(path: Path) -> Schedule:
-    text, data = _read(path)
+    return parse_schedule(_read_text(path), path)
+
+
+def parse_schedule(text: str, path: Path) -> Schedule:
+    """The schedule written in `text`, checked as the file at `path` is at start (the same
+    messages, naming that file and the line): the desk checks an edit with this."""
+    data = _toml(text, path)
     where = _Locator(path, text)
     raw = data.get("pillars")
     if not isinstance(raw, list) or not raw:
@@ -98,7 +107,42 @@ def load_schedule(path: Path) -> Schedule:
         days_off,
         path,
         str(link) if link else None,
+        text_digest(text),
     )
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def tidy_schedule_text(text: str) -> str:
+    """A textarea sends CRLF line ends; the file keeps LF and ends with a newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")  # not *.toml: never loaded as a schedule
+
+
+def write_schedule_file(path: Path, text: str) -> None:
+    """Replace the file atomically (a temporary file renamed over it, so a reader never sees
+    half a schedule), keeping the previous version next to it as <name>.bak."""
+    if path.exists():
+        _write_atomically(backup_path(path), path.read_bytes())
+    _write_atomically(path, text.encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _pillar(where: _Locator, n: int, item: Any) -> Pillar:
@@ -230,14 +274,22 @@ def load_reasons(path: Path) -> tuple[Reason, ...]:
 
 
 def _read(path: Path) -> tuple[str, dict[str, Any]]:
+    text = _read_text(path)
+    return text, _toml(text, path)
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScheduleError(f"{path}: file tidak ditemukan") from None
     except UnicodeDecodeError:
         raise ScheduleError(f"{path.name}: simpan file sebagai UTF-8") from None
+
+
+def _toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        return text, tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+), column (\d+)", str(exc))
         at = f" baris {found[1]} kolom {found[2]}" if found else ""

@@ -10,13 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import InboxEntry, OutboxMessage, SentMessage
+from storage.models import DeliveryReceipt, InboxEntry, OutboxMessage, SentMessage
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 # Why a message was given up on: the chat is gone (blocked, kicked), only a template may reach
 # them (a template went instead: nothing is lost), it kept failing until too old, refused.
 GONE, REPLACED, EXPIRED, REFUSED = "gone", "replaced", "expired", "refused"
 FAILURES = (GONE, REPLACED, EXPIRED, REFUSED)
+# A platform's receipt said failed and a coordinator sent the message again (the desk).
+RETRIED = "retried"
+# Given up on, and nothing went instead (a replaced message reached the person as a template).
+GIVEN_UP = (
+    OutboxMessage.status == FAILED,
+    or_(OutboxMessage.failure.is_(None), OutboxMessage.failure != REPLACED),
+)
 
 
 class Inbox:
@@ -177,15 +184,75 @@ class Outbox:
         """Messages given up on in [since, until) that nothing replaced, by chat, oldest first."""
         rows = await self.s.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.status == FAILED,
-                OutboxMessage.failed_at >= since,
-                OutboxMessage.failed_at < until,
-                OutboxMessage.failure != REPLACED,
-            )
+            .where(*GIVEN_UP, OutboxMessage.failed_at >= since, OutboxMessage.failed_at < until)
             .order_by(OutboxMessage.channel, OutboxMessage.chat_id, OutboxMessage.id)
         )
         return list(rows)
+
+    async def latest_given_up(self, since: datetime, limit: int) -> list[OutboxMessage]:
+        """The same messages as given_up, given up on since then, newest first (the desk)."""
+        rows = await self.s.scalars(
+            select(OutboxMessage)
+            .where(*GIVEN_UP, OutboxMessage.failed_at >= since)
+            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def failed_receipts(
+        self, since: datetime, limit: int
+    ) -> list[tuple[DeliveryReceipt, OutboxMessage]]:
+        """Messages the platform took and then reported failed (WhatsApp's failed statuses),
+        newest first, with what was sent."""
+        rows = await self.s.execute(
+            select(DeliveryReceipt, OutboxMessage)
+            .join(OutboxMessage, OutboxMessage.id == DeliveryReceipt.outbox_id)
+            .where(DeliveryReceipt.status == FAILED, DeliveryReceipt.updated_at >= since)
+            .order_by(DeliveryReceipt.updated_at.desc(), DeliveryReceipt.id.desc())
+            .limit(limit)
+        )
+        return [(receipt, message) for receipt, message in rows.all()]
+
+    async def retry(self, message_id: int, now: datetime) -> bool:
+        """A message given up on goes back in line as if new: pending, due now, attempts from
+        zero, and its give-up clock (counted from created_at) started again. Conditional, so
+        of two retries at once one does it; False when it is no longer given up on."""
+        result = await self.s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, *GIVEN_UP)
+            .values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                failed_at=None,
+                failure=None,
+                claimed_until=None,
+                claimed_by=None,
+            )
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def resend(self, receipt_id: int, now: datetime) -> bool:
+        """A message the platform reported failed after taking it: the same content queued
+        again as a new message (what went out stays on record as sent); the receipt is marked
+        retried, so it leaves the list and is sent again once."""
+        result = await self.s.execute(
+            update(DeliveryReceipt)
+            .where(DeliveryReceipt.id == receipt_id, DeliveryReceipt.status == FAILED)
+            .values(status=RETRIED, updated_at=now)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        message = await self.s.scalar(
+            select(OutboxMessage)
+            .join(DeliveryReceipt, DeliveryReceipt.outbox_id == OutboxMessage.id)
+            .where(DeliveryReceipt.id == receipt_id)
+        )
+        assert message is not None  # the receipt's foreign key
+        payload = {k: v for k, v in message.payload.items() if k != "resent"}  # a fresh count
+        self.enqueue(message.channel, message.chat_id, payload, now=now)
+        return True
 
     async def next_due_at(self) -> datetime | None:
         return await self.s.scalar(
