@@ -33,9 +33,9 @@ class NavItem:
 NAV = (
     NavItem("Ringkasan", "/dasbor", ready=True),
     NavItem("Laporan", "/laporan"),
-    NavItem("Unit & anggota", "/unit", COORDINATORS),
-    NavItem("Jadwal", "/jadwal", COORDINATORS),
-    NavItem("Pengiriman", "/pengiriman", COORDINATORS),
+    NavItem("Unit & anggota", "/unit", COORDINATORS, ready=True),
+    NavItem("Jadwal", "/jadwal", COORDINATORS, ready=True),
+    NavItem("Pengiriman", "/pengiriman", COORDINATORS, ready=True),
 )
 
 # Why a request was refused: (title, explanation) on the refusal page.
