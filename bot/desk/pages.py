@@ -32,7 +32,7 @@ class NavItem:
 
 NAV = (
     NavItem("Ringkasan", "/dasbor", ready=True),
-    NavItem("Laporan", "/laporan"),
+    NavItem("Laporan", "/laporan", ready=True),
     NavItem("Unit & anggota", "/unit", COORDINATORS, ready=True),
     NavItem("Jadwal", "/jadwal", COORDINATORS, ready=True),
     NavItem("Pengiriman", "/pengiriman", COORDINATORS, ready=True),

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.desk import deliveries, report_page, schedule_page, summary, units
+from bot.desk import deliveries, report_page, reports, schedule_page, summary, units
 from bot.desk.guard import (
     SAFE_METHODS,
     SESSION_COOKIE,
@@ -67,6 +67,7 @@ class Desk:
             Route("/keluar", page(self._sign_out), methods=["POST"]),
             *summary.routes(self),
             *report_page.routes(self),  # /laporan/<number> only: a number convertor
+            *reports.routes(self),  # /laporan, its count, exports, bulk approval; /foto/...
             *units.routes(self),  # /unit: units, invites and their QR codes, /unit/anggota/...
             *schedule_page.routes(self),  # /jadwal
             *deliveries.routes(self),  # /pengiriman
