@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from handlers.context import DECIDERS, Context
+from handlers.desk_links import open_in_desk, report_path
 from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
 from handlers.photo_warnings import warning_lines
 from handlers.timefmt import when
@@ -80,7 +81,7 @@ async def _post(
             caption = t("card.album_caption", number=report.number, caption=report.caption)
         ctx.send(*place, Album([photo_ref(p) for p in unseen], [caption]))
     lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-    buttons = fitted(decision_buttons(report.id), place[0])
+    buttons = placed(ctx, report, decision_buttons(report.id), place[0])
     ctx.send(*place, Text(lines, buttons), ref=card_ref(report.id))
 
 
@@ -124,7 +125,7 @@ async def update_cards(
     for place in sorted(places):
         shown = shown_before(photos, earlier, place)
         lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-        fitting = fitted(buttons, place[0])
+        fitting = placed(ctx, report, buttons, place[0])
         ctx.send(*place, Edit([*lines, *tail], fitting, ref=card_ref(report.id)))
 
 
@@ -147,6 +148,14 @@ def decision_buttons(report_id: int) -> list[list[Button]]:
         ],
         [Button(t("button.fix_caption"), f"{FIX_CAPTION}:{report_id}")],  # see fitted()
     ]
+
+
+def placed(
+    ctx: Context, report: Report, buttons: list[list[Button]], channel: str
+) -> list[list[Button]]:
+    """The card's buttons at a place: fitted to the channel, then "Buka di dasbor" when the
+    desk is on (WhatsApp shows it as a link under the text)."""
+    return fitted(buttons, channel) + open_in_desk(ctx.core, report_path(report.number or ""))
 
 
 def fitted(buttons: list[list[Button]], channel: str) -> list[list[Button]]:

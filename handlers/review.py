@@ -69,10 +69,11 @@ async def tap_back(ctx: Context, report_id: int) -> None:
     report = await ctx.reports.get(report_id)
     if report is not None and report.status == ReportStatus.APPROVED and ctx.can_decide():
         buttons = cards.decided_buttons(report)  # back from the withdrawal reasons
-    elif await _open_report(ctx, report_id) is not None:
-        buttons = cards.fitted(cards.decision_buttons(report_id), ctx.ev.channel)
+    elif (report := await _open_report(ctx, report_id)) is not None:
+        buttons = cards.decision_buttons(report_id)
     else:
         return
+    buttons = cards.placed(ctx, report, buttons, ctx.ev.channel)
     ctx.reply_message(Edit([], buttons, message_id=ctx.ev.message_id))
     ctx.answer()
 

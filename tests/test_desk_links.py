@@ -34,3 +34,20 @@ async def test_reminders_recaps_and_the_stale_list_open_the_desk(desk: Harness) 
     await desk.send(editor.text("/laporan"))
     summary = [m for m in desk.fake.messages_to(editor.id) if m.kind == "text"][-1]
     assert (OPEN, f"{URL}/dasbor") in summary.buttons
+
+
+async def test_cards_open_the_report_on_the_desk_on_both_channels(desk: Harness) -> None:
+    editor = await desk.join(desk.user("Rina"), Role.EDITOR)
+    await desk.newsroom(editor)
+    reviewer = await desk.wa_join(desk.wa_user("Sari"), Role.EDITOR)
+    operator = await desk.join(desk.user("Budi"), Role.OPERATOR, "Kecamatan Bogor Barat")
+    await desk.send(operator.photo(jpeg(), caption=CAPTION))
+    await desk.send(operator.tap_button(desk.last_to(operator), "Kirim"))
+    link = f"{URL}/laporan/2026-0001"
+    assert (OPEN, link) in desk.card().buttons
+    assert f"{OPEN}: {link}" in reviewer.last().text  # WhatsApp: a link under the card
+    await desk.send(editor.tap_button(desk.card(), "Minta revisi"))
+    await desk.send(editor.tap_button(desk.card(), "Kembali"))
+    assert (OPEN, link) in desk.card().buttons  # back from the reasons, still there
+    await desk.send(editor.tap_button(desk.card(), "Setujui"))
+    assert (OPEN, link) in desk.card().buttons  # and once decided
