@@ -12,7 +12,7 @@ from pathlib import Path
 from handlers.clock import at_local
 from handlers.config import Core, Letterhead
 from handlers.context import Context, JobRunner
-from handlers.desk_links import HOME, open_in_desk
+from handlers.desk_links import open_in_desk, period_list
 from handlers.messages import File, Outgoing, T, Text, t
 from handlers.newsroom import bind_this_chat, recap_allowed_here
 from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_text, month_of, week_of
@@ -179,7 +179,7 @@ def render_messages(core: Core, recap: Recap, today: date) -> list[Outgoing]:
     chart_caption = [t("recap.chart_caption", period=period.label)]
     return [
         File(str(files.chart), f"{stem}.png", chart_caption, as_photo=True),
-        Text(lines, open_in_desk(core, HOME)),
+        Text(lines, open_in_desk(core, period_list(period.first, period.last))),
         File(str(files.sheet), f"{stem}.xlsx", [t("recap.sheet_caption")]),
         File(str(files.letter), f"{stem}.pdf", [t("recap.letter_caption")]),
     ]

@@ -33,7 +33,7 @@ async def test_reminders_recaps_and_the_stale_list_open_the_desk(desk: Harness) 
 
     await desk.send(editor.text("/laporan"))
     summary = [m for m in desk.fake.messages_to(editor.id) if m.kind == "text"][-1]
-    assert (OPEN, f"{URL}/dasbor") in summary.buttons
+    assert (OPEN, f"{URL}/laporan?dari=2026-11-23&sampai=2026-11-29") in summary.buttons
 
 
 async def test_cards_open_the_report_on_the_desk_on_both_channels(desk: Harness) -> None:
