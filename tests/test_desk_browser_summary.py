@@ -38,10 +38,10 @@ async def test_unit_filter_in_place_at_360px(served: tuple[Harness, str]) -> Non
         await page.get_by_label("Tampilkan").select_option("opd")
         async with page.expect_response(lambda r: "/dasbor/unit?jenis=opd" in r.url):
             await page.get_by_role("button", name="Terapkan").click()
-        await page.wait_for_function(
-            "!document.querySelector('#aktivitas').innerText.includes('Bogor Barat')"
-        )
-        assert "Dinas Kesehatan" in await page.locator("#aktivitas").inner_text()
+        # A locator's wait, not wait_for_function: that needs eval, which the CSP forbids.
+        swapped = page.locator("#aktivitas").filter(has_not_text="Bogor Barat")
+        await swapped.wait_for()
+        assert "Dinas Kesehatan" in await swapped.inner_text()
         assert await page.get_by_role("heading", level=1).count() == 1  # swapped, not nested
         width: int = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360
