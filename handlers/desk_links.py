@@ -12,7 +12,7 @@ from handlers.config import Core
 from handlers.messages import Button, t
 
 HOME = "/dasbor"  # Ringkasan
-PENDING_LIST = "/laporan?status=pending"  # the queue, oldest wait first on Ringkasan
+PENDING_LIST = "/laporan?status=pending"  # pending reports (shown as ?status=menunggu)
 
 
 def desk_url(core: Core, path: str) -> str | None:
