@@ -7,13 +7,14 @@ coordinator can fix it without a developer; the schedule in force stays until th
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from storage.media import write_atomically
 
 # Keys go into button data (64 bytes with the ids): short, and never a ":".
 BUTTON_KEY = re.compile(r"[a-z0-9_-]{1,32}")
@@ -129,20 +130,8 @@ def write_schedule_file(path: Path, text: str) -> None:
     """Replace the file atomically (a temporary file renamed over it, so a reader never sees
     half a schedule), keeping the previous version next to it as <name>.bak."""
     if path.exists():
-        _write_atomically(backup_path(path), path.read_bytes())
-    _write_atomically(path, text.encode("utf-8"))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+        write_atomically(backup_path(path), path.read_bytes(), durable=True)
+    write_atomically(path, text.encode("utf-8"), durable=True)
 
 
 def _pillar(where: _Locator, n: int, item: Any) -> Pillar:

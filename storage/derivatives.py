@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFilter, ImageOps
 
-from storage.media import MediaStore, flat_rgb, plain_mode, register_heif
+from storage.media import MediaStore, flat_rgb, plain_mode, register_heif, write_atomically
 
 JPEG_QUALITY = 85
 TRANSPOSE = {  # EXIF orientation -> what turns the stored pixels upright
@@ -40,11 +40,12 @@ class Size:
     fit: str  # cover: fill the frame, crop the rest | contain: whole photo | fill: on blur
 
 
+WEB = Size("web", WEB_SIDE, WEB_SIDE, "contain")
 SIZES = (
     Size("instagram-feed-4x5", 1080, 1350, "cover"),
     Size("instagram-feed-1x1", 1080, 1080, "cover"),
     Size("story-9x16", 1080, 1920, "fill"),
-    Size("web", WEB_SIDE, WEB_SIDE, "contain"),
+    WEB,
     Size("thumbnail", THUMB_SIDE, THUMB_SIDE, "contain"),
 )
 
@@ -147,17 +148,18 @@ def _jpeg(im: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def derivative_path(media: MediaStore, sha256: str, size: Size) -> Path:
+    """Where a photo's copy at this size is kept: by the original's content, beside the others."""
+    return media.path(f"derivatives/{sha256[:2]}/{sha256}/{size.name}.jpg")
+
+
 def ensure_derivatives(media: MediaStore, original: str, sha256: str) -> dict[str, Path]:
     """The derivatives of a stored photo, made once and kept beside the originals."""
-    folder = media.path(f"derivatives/{sha256[:2]}/{sha256}")
-    paths = {size.name: folder / f"{size.name}.jpg" for size in SIZES}
+    paths = {size.name: derivative_path(media, sha256, size) for size in SIZES}
     if all(path.exists() for path in paths.values()):
         return paths
-    folder.mkdir(parents=True, exist_ok=True)
     for name, data in make_derivatives(media.path(original).read_bytes()).items():
-        tmp = paths[name].with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(paths[name])
+        write_atomically(paths[name], data)
     return paths
 
 
@@ -169,4 +171,12 @@ def naive_derivatives(data: bytes, sizes: tuple[Size, ...] = SIZES) -> dict[str,
     return {size.name: _jpeg(_render(full, size)) for size in sizes}
 
 
-__all__ = ["SIZES", "Size", "ensure_derivatives", "make_derivatives", "naive_derivatives"]
+__all__ = [
+    "SIZES",
+    "WEB",
+    "Size",
+    "derivative_path",
+    "ensure_derivatives",
+    "make_derivatives",
+    "naive_derivatives",
+]

@@ -172,11 +172,7 @@ class MediaStore:
         rel = f"originals/{digest[:2]}/{digest[2:4]}/{digest}.{_EXTENSIONS.get(mime, 'bin')}"
         target = self.root / rel
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
+            write_atomically(target, data)
         return StoredFile(digest, rel, len(data))
 
     def path(self, rel: str) -> Path:
@@ -204,8 +200,23 @@ def save_by_content(folder: Path, data: bytes, suffix: str, stem: str = "") -> P
     name = f"{stem}-{digest[:12]}" if stem else digest[:24]
     path = folder / f"{name}.{suffix}"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomically(path, data)
     return path
+
+
+def write_atomically(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Readers (and a crash) see the old file or the new one, never half of it: a temporary of
+    its own beside the target (two writers at once do not share one), then a rename.
+    durable: synced to disk before the rename (a file people edit by hand, like a schedule)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

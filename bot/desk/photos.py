@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,8 +23,8 @@ from starlette.routing import BaseRoute, Route
 
 from bot.desk.guard import require
 from bot.desk.report_query import visible_to
-from storage.derivatives import Size, make_derivatives
-from storage.media import MediaStore
+from storage.derivatives import WEB, Size, derivative_path, make_derivatives
+from storage.media import MediaStore, write_atomically
 from storage.models import Member, Photo, Report
 
 if TYPE_CHECKING:
@@ -80,18 +78,13 @@ async def visible_photo(
 
 def desk_copy(media: MediaStore, photo: VisiblePhoto, size: Size) -> Path:
     """The photo at this size on disk, made once (blocking: call through asyncio.to_thread)."""
-    folder = media.path(f"derivatives/{photo.sha256[:2]}/{photo.sha256}")
-    target = folder / f"{size.name}.jpg"
+    target = derivative_path(media, photo.sha256, size)
     if target.exists():
         return target
-    published = folder / "web.jpg"  # upright, sRGB, 1600 px: cheaper to decode than a 12 MP
+    # The publication's copy is upright, sRGB, 1600 px: cheaper to decode than a 12 MP original.
+    published = derivative_path(media, photo.sha256, WEB)
     source = published if published.exists() else media.path(photo.path)
-    data = make_derivatives(source.read_bytes(), (size,))[size.name]
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".desk-")  # two requests at once: both fine
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, target)
+    write_atomically(target, make_derivatives(source.read_bytes(), (size,))[size.name])
     return target
 
 
