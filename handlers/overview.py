@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from handlers.config import Core
-from handlers.recap import Recap, build_recap, week_of
+from handlers.recap import Recap, collect_recap, week_of
 from storage.models import Report, Unit
 from storage.people import People
 from storage.reports import Reports
@@ -49,9 +49,16 @@ async def overview(
     unit_kind: str | None = None,
 ) -> Overview:
     """For the whole organization, or one unit (an operator sees their own)."""
-    found = Overview(await _week(reports, people, core, org_id, now, unit_id))
-    found.units = await _activity(reports, people, org_id, now, unit_id, unit_kind)
-    found.unit_names = {u.id: u.name for u in await people.units(org_id, with_archived=True)}
+    units = await people.units(org_id, with_archived=True)  # read once for all three parts
+    week = week_of(now.astimezone(core.tz).date())
+    found = Overview(
+        await collect_recap(
+            reports, people, core, org_id, core.org_name, week, unit_id=unit_id, units=units
+        )
+    )
+    current = [u for u in units if u.archived_at is None]
+    found.units = await _activity(reports, current, org_id, now, unit_id, unit_kind)
+    found.unit_names = {u.id: u.name for u in units}
     waiting = [r for r in await reports.pending(org_id) if unit_id in (None, r.unit_id)]
     waiting.sort(key=lambda r: r.submitted_at or r.created_at)
     found.pending, found.queue = len(waiting), waiting[:QUEUE_SHOWN]
@@ -60,27 +67,9 @@ async def overview(
     return found
 
 
-async def _week(
-    reports: Reports, people: People, core: Core, org_id: int, now: datetime, unit_id: int | None
-) -> Recap:
-    period = week_of(now.astimezone(core.tz).date())
-    start, end = period.bounds(core.tz)
-    versions = [
-        r
-        for r in await reports.submitted_between(org_id, start, end)
-        if unit_id in (None, r.unit_id)
-    ]
-    units = await people.units(org_id, with_archived=True)
-    if unit_id is not None:
-        units = [u for u in units if u.id == unit_id]
-    members = await people.members_by_id(org_id)
-    pillars = [p.name for p in core.schedule.pillars]
-    return build_recap(core.org_name, period, core.tz, versions, units, members, pillars)
-
-
 async def _activity(
     reports: Reports,
-    people: People,
+    units: list[Unit],
     org_id: int,
     now: datetime,
     unit_id: int | None,
@@ -90,7 +79,7 @@ async def _activity(
     since = now - timedelta(days=ACTIVE_DAYS)
     lines = [
         UnitActivity(u, last.get(u.id), last.get(u.id, NEVER) >= since)
-        for u in await people.units(org_id)
+        for u in units
         if unit_id in (None, u.id) and unit_kind in (None, u.kind)
     ]
     return sorted(lines, key=_call_first)

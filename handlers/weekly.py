@@ -15,7 +15,15 @@ from handlers.context import Context, JobRunner
 from handlers.desk_links import open_in_desk, period_list
 from handlers.messages import File, Outgoing, T, Text, t
 from handlers.newsroom import bind_this_chat, recap_allowed_here
-from handlers.recap import MONTH_NAMES, Period, Recap, build_recap, duration_text, month_of, week_of
+from handlers.recap import (
+    MONTH_NAMES,
+    Period,
+    Recap,
+    collect_recap,
+    duration_text,
+    month_of,
+    week_of,
+)
 from handlers.recap.chart import render_chart
 from handlers.recap.letter import render_letter
 from handlers.recap.sheet import render_sheet
@@ -186,12 +194,7 @@ def render_messages(core: Core, recap: Recap, today: date) -> list[Outgoing]:
 
 
 async def _recap(ctx: Context, period: Period) -> Recap:
-    start, end = period.bounds(ctx.core.tz)
-    versions = await ctx.reports.submitted_between(ctx.org.id, start, end)
-    units = await ctx.people.units(ctx.org.id, with_archived=True)  # names of past reports
-    members = await ctx.people.members_by_id(ctx.org.id)
-    pillars = [p.name for p in ctx.core.schedule.pillars]
-    return build_recap(ctx.org.name, period, ctx.core.tz, versions, units, members, pillars)
+    return await collect_recap(ctx.reports, ctx.people, ctx.core, ctx.org.id, ctx.org.name, period)
 
 
 def summary_lines(recap: Recap) -> list[T]:

@@ -6,10 +6,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.timefmt import MONTHS
 from storage.models import Member, Report, ReportStatus, Unit
+
+if TYPE_CHECKING:
+    from handlers.config import Core
+    from storage.people import People
+    from storage.reports import Reports
 
 STATUS_NAMES = {
     ReportStatus.PENDING: "Menunggu",
@@ -118,6 +124,31 @@ class Recap:
     @property
     def busiest_pillar(self) -> tuple[str, int] | None:
         return self.pillars[0] if self.pillars and self.pillars[0][1] else None
+
+
+async def collect_recap(
+    reports: Reports,
+    people: People,
+    core: Core,
+    org_id: int,
+    org_name: str,
+    period: Period,
+    *,
+    unit_id: int | None = None,
+    units: list[Unit] | None = None,
+) -> Recap:
+    """The recap of a period read from the database: the organization's, or one unit's.
+    units: every unit, archived ones too (names of past reports), when the caller has them."""
+    start, end = period.bounds(core.tz)
+    versions = await reports.submitted_between(org_id, start, end)
+    if units is None:
+        units = await people.units(org_id, with_archived=True)
+    if unit_id is not None:
+        versions = [r for r in versions if r.unit_id == unit_id]
+        units = [u for u in units if u.id == unit_id]
+    members = await people.members_by_id(org_id)
+    pillars = [p.name for p in core.schedule.pillars]
+    return build_recap(org_name, period, core.tz, versions, units, members, pillars)
 
 
 def build_recap(
