@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.channels import Person
 from tests.fake_telegram import FakeTelegram
@@ -96,12 +96,25 @@ async def served(
     fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
 ) -> AsyncIterator[tuple[Harness, str]]:
     """Warta with its desk on a free port of 127.0.0.1: (harness, the desk's address)."""
+
+    async def start(url: str) -> Harness:
+        settings = make_settings(tmp_path, database_url, public_url=url, **whatsapp_settings(graph))
+        return await Harness(fake, settings, clock, graph).start()
+
+    async with serving(start) as found:
+        yield found
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    start: Callable[[str], Awaitable[Harness]],
+) -> AsyncIterator[tuple[Harness, str]]:
+    """A free port of 127.0.0.1, Warta started by `start(its address)` and served there."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen()  # connections wait in the backlog until uvicorn accepts: no polling for it
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = make_settings(tmp_path, database_url, public_url=url, **whatsapp_settings(graph))
-    harness = await Harness(fake, settings, clock, graph).start()
+    harness = await start(url)
     config = uvicorn.Config(harness.w.web.app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -130,3 +143,22 @@ async def chromium() -> AsyncIterator[Browser]:
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
 )
+
+
+def watch(page: Page) -> list[str]:
+    """What went wrong on the page as it is used: console errors and failed requests."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+    return problems
+
+
+async def no_sideways_scroll(page: Page, width: int = 360) -> bool:
+    scrolled: int = await page.evaluate("document.documentElement.scrollWidth")
+    return scrolled <= width
+
+
+async def login_link(person: Person) -> str:
+    """/dasbor in chat; the login link in the answer, whole."""
+    origin, code = await link_for(person)
+    return f"{origin}/masuk/{code}"

@@ -6,14 +6,12 @@ Never `playwright install` (it downloads a browser): Playwright's driver launche
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from playwright.async_api import Page, async_playwright
 
 from storage.models import Role
 from tests.channels import join
-from tests.desk_helpers import ARGS, CHROMIUM, needs_chromium
+from tests.desk_helpers import ARGS, CHROMIUM, login_link, needs_chromium, no_sideways_scroll, watch
 from tests.harness import Harness
 
 pytestmark = needs_chromium
@@ -22,10 +20,7 @@ pytestmark = needs_chromium
 async def test_login_by_link_at_360px_in_chromium(served: tuple[Harness, str]) -> None:
     h, url = served
     editor = await join(h, "telegram", "Rina", Role.EDITOR)
-    await editor.command("dasbor")
-    found = re.search(r"http://\S+/masuk/[A-Za-z0-9_-]+", editor.last_text())
-    assert found, editor.last_text()
-    link = found.group(0)
+    link = await login_link(editor)
     async with httpx.AsyncClient() as robot:  # the preview robot comes first
         preview = await robot.get(link, headers={"User-Agent": "TelegramBot (like TwitterBot)"})
         assert preview.status_code == 200 and "Rina" in preview.text
@@ -36,16 +31,14 @@ async def test_login_by_link_at_360px_in_chromium(served: tuple[Harness, str]) -
         )
         try:
             page = await browser.new_page(viewport={"width": 360, "height": 640})
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+            problems = watch(page)
             await page.goto(link)
-            assert await _no_sideways_scroll(page)
+            assert await no_sideways_scroll(page)
             await page.get_by_role("button", name="Masuk").click()
             await page.wait_for_url(f"{url}/dasbor")
             heading = page.get_by_role("heading", level=1)
             assert await heading.inner_text() == "Selamat datang, Rina"
-            assert await _no_sideways_scroll(page)
+            assert await no_sideways_scroll(page)
             await page.keyboard.press("Tab")  # the first stop is the skip link
             assert await page.evaluate("document.activeElement.textContent") == "Langsung ke isi"
             assert await page.evaluate("typeof htmx") == "object", problems  # CSP let it load
@@ -55,11 +48,6 @@ async def test_login_by_link_at_360px_in_chromium(served: tuple[Harness, str]) -
             assert problems == []
         finally:
             await browser.close()
-
-
-async def _no_sideways_scroll(page: Page) -> bool:
-    width: int = await page.evaluate("document.documentElement.scrollWidth")
-    return width <= 360
 
 
 async def _htmx_post_carries_the_csrf_header(page: Page) -> None:

@@ -6,20 +6,23 @@ has no sideways scroll at 360 px."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.async_api import Page
 
 from storage.models import Role
 from tests.channels import join
 from tests.desk_admin_helpers import start_warta
-from tests.desk_helpers import chromium, needs_chromium
+from tests.desk_helpers import (
+    chromium,
+    login_link,
+    needs_chromium,
+    no_sideways_scroll,
+    serving,
+    watch,
+)
 from tests.fake_telegram import FakeTelegram
 from tests.fake_whatsapp import FakeGraph
 from tests.harness import Clock, Harness
@@ -32,25 +35,12 @@ async def served(
     fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
 ) -> AsyncIterator[tuple[Harness, str]]:
     """Warta with its desk on a free port of 127.0.0.1, its schedule file its own."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    harness = await start_warta(fake, graph, tmp_path, database_url, clock, public_url=url)
-    server = uvicorn.Server(uvicorn.Config(harness.w.web.app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        yield harness, url
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-        await harness.stop()
 
+    async def start(url: str) -> Harness:
+        return await start_warta(fake, graph, tmp_path, database_url, clock, public_url=url)
 
-async def no_sideways_scroll(page: Page) -> bool:
-    width: int = await page.evaluate("document.documentElement.scrollWidth")
-    return width <= 360
+    async with serving(start) as found:
+        yield found
 
 
 async def test_a_coordinator_manages_units_schedule_and_deliveries(
@@ -61,16 +51,12 @@ async def test_a_coordinator_manages_units_schedule_and_deliveries(
     operator = await join(h, "telegram", "Budi", Role.OPERATOR, "Kecamatan Bogor Barat")
     h.fake.fail_next("sendMessage", 403)  # Budi blocked the bot: this answer is given up on
     await operator.command("status")
-    await boss.command("dasbor")
-    link = re.search(r"http://\S+/masuk/[A-Za-z0-9_-]+", boss.last_text())
-    assert link, boss.last_text()
+    link = await login_link(boss)
 
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 360, "height": 640})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
-        await page.goto(link.group(0))
+        problems = watch(page)
+        await page.goto(link)
         await page.get_by_role("button", name="Masuk").click()
         await page.wait_for_url(f"{url}/dasbor")
 

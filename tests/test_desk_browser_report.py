@@ -8,14 +8,13 @@ Never `playwright install`: Playwright's driver launches /usr/bin/chromium.
 from __future__ import annotations
 
 import io
-import re
 
 from PIL import Image
-from playwright.async_api import Page, Route
+from playwright.async_api import Route
 
 from storage.models import Role
 from tests.channels import join
-from tests.desk_helpers import chromium, needs_chromium
+from tests.desk_helpers import chromium, login_link, needs_chromium, no_sideways_scroll, watch
 from tests.harness import CAPTION, Harness, jpeg
 
 pytestmark = needs_chromium
@@ -38,11 +37,6 @@ async def _photo(route: Route) -> None:
     await route.fulfill(status=200, content_type="image/png", body=PNG)
 
 
-async def _no_sideways_scroll(page: Page) -> bool:
-    width: int = await page.evaluate("document.documentElement.scrollWidth")
-    return width <= 360
-
-
 async def test_fix_the_caption_and_approve_at_360px(served: tuple[Harness, str]) -> None:
     h, url = served
     editor = await join(h, "telegram", "Rina", Role.EDITOR)
@@ -50,25 +44,21 @@ async def test_fix_the_caption_and_approve_at_360px(served: tuple[Harness, str])
     await operator.photo(jpeg(), caption=CAPTION)
     await operator.tap("Kirim")
     card = h.card()
-    await editor.command("dasbor")
-    found = re.search(r"http://\S+/masuk/[A-Za-z0-9_-]+", editor.last_text())
-    assert found, editor.last_text()
+    link = await login_link(editor)
 
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 360, "height": 640})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+        problems = watch(page)
         await page.route("**/foto/**", _photo)
         # Asked for before signing in: after the chat's link, the page itself opens.
         await page.goto(f"{url}/laporan/2026-0001")
         await page.wait_for_url(f"{url}/masuk")
-        await page.goto(found.group(0))
+        await page.goto(link)
         await page.get_by_role("button", name="Masuk").click()
         await page.wait_for_url(f"{url}/laporan/2026-0001")
         heading = page.get_by_role("heading", level=1)
         assert await heading.inner_text() == "Laporan #2026-0001"
-        assert await _no_sideways_scroll(page)
+        assert await no_sideways_scroll(page)
 
         await page.get_by_text("Ubah keterangan").click()  # the <details> opens
         box = page.get_by_label("Keterangan baru")
@@ -84,7 +74,7 @@ async def test_fix_the_caption_and_approve_at_360px(served: tuple[Harness, str])
         assert "diperbaiki redaksi (Rina)" in h.last_to(operator.user).text  # type: ignore[attr-defined]
         ins = page.locator("ins").first
         assert "pukul 07.00" in await ins.inner_text()
-        assert await _no_sideways_scroll(page)
+        assert await no_sideways_scroll(page)
 
         await page.get_by_role("button", name="Setujui").click()
         await page.get_by_text("Laporan disetujui.").wait_for()
@@ -92,7 +82,7 @@ async def test_fix_the_caption_and_approve_at_360px(served: tuple[Harness, str])
         await h.w.outbox.drain()
         assert await page.get_by_role("button", name="Setujui").count() == 0
         assert "Disetujui" in await page.locator(".state").inner_text()
-        assert await _no_sideways_scroll(page)
+        assert await no_sideways_scroll(page)
         assert problems == []
 
     edited = h.fake.message(card.chat_id, card.message_id).text.replace("*", "")

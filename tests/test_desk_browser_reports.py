@@ -13,12 +13,11 @@ from playwright.async_api import BrowserContext, Page
 
 from storage.models import ReportStatus, Role
 from tests.channels import Person, join
-from tests.desk_helpers import chromium, needs_chromium
+from tests.desk_helpers import chromium, login_link, needs_chromium, no_sideways_scroll, watch
 from tests.harness import Harness
 from tests.report_seed import Spec, seed_reports
 
 pytestmark = needs_chromium
-LINK = re.compile(r"http://\S+/masuk/[A-Za-z0-9_-]+")
 
 
 async def test_filter_share_gallery_export_at_360px(served: tuple[Harness, str]) -> None:
@@ -85,31 +84,16 @@ async def test_filter_share_gallery_export_at_360px(served: tuple[Harness, str])
         await close(context, other)
 
 
-def watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
-    return problems
-
-
 async def sign_in(page: Page, person: Person, url: str, lands: str | None = None) -> None:
     """The chat link, opened and confirmed; where the browser lands (the desk's home, or
     the page it wanted before signing in)."""
-    await person.command("dasbor")
-    found = LINK.search(person.last_text())
-    assert found, person.last_text()
-    await page.goto(found.group(0))
+    await page.goto(await login_link(person))
     await page.get_by_role("button", name="Masuk").click()
     await page.wait_for_url(lands or f"{url}/dasbor")
 
 
 async def shown(page: Page) -> list[str]:
     return [n.removeprefix("#") for n in await page.locator("tbody th a").all_inner_texts()]
-
-
-async def no_sideways_scroll(page: Page) -> bool:
-    width: int = await page.evaluate("document.documentElement.scrollWidth")
-    return width <= 360
 
 
 async def close(*contexts: BrowserContext) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import update
 
 from storage.models import Role, Unit
 from tests.channels import join
-from tests.desk_helpers import chromium, needs_chromium
+from tests.desk_helpers import chromium, login_link, needs_chromium, no_sideways_scroll, watch
 from tests.harness import CAPTION, Harness, jpeg
 
 pytestmark = needs_chromium
@@ -23,14 +21,11 @@ async def test_unit_filter_in_place_at_360px(served: tuple[Harness, str]) -> Non
         await session.execute(update(Unit).where(Unit.name == "Dinas Kesehatan").values(kind="opd"))
     await budi.photo(jpeg(), caption=CAPTION)
     await budi.tap("Kirim")
-    await editor.command("dasbor")
-    found = re.search(r"http://\S+/masuk/[A-Za-z0-9_-]+", editor.last_text())
-    assert found
+    link = await login_link(editor)
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 360, "height": 640})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        await page.goto(found.group(0))
+        problems = watch(page)
+        await page.goto(link)
         await page.get_by_role("button", name="Masuk").click()
         await page.wait_for_url(f"{url}/dasbor")
         units = page.locator("#aktivitas")
@@ -43,6 +38,5 @@ async def test_unit_filter_in_place_at_360px(served: tuple[Harness, str]) -> Non
         await swapped.wait_for()
         assert "Dinas Kesehatan" in await swapped.inner_text()
         assert await page.get_by_role("heading", level=1).count() == 1  # swapped, not nested
-        width: int = await page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 360
+        assert await no_sideways_scroll(page)
         assert problems == []
