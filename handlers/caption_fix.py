@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from handlers import cards, decisions
+from handlers import report as report_flow
 from handlers.context import Context
 from handlers.inbound_text import tidy
 from handlers.messages import T, Text, raw, t
@@ -30,10 +31,9 @@ def caption_hash(caption: str) -> str:
 
 def caption_problem(ctx: Context, caption: str) -> T | None:
     """The operator's rules for a caption, and a length a card can carry."""
-    if not caption:
-        return t("caption.empty")
-    if len(caption) < ctx.core.limits.min_caption_chars:
-        return t("caption.short", min=ctx.core.limits.min_caption_chars)
+    problem = report_flow.text_problem(ctx, caption)
+    if problem is not None:
+        return problem
     if len(caption) > MAX_CAPTION_CHARS:
         return t("caption_fix.too_long", max=MAX_CAPTION_CHARS, length=len(caption))
     return None
@@ -80,18 +80,11 @@ def changes_for_operator(ctx: Context, report: Report, before: str) -> list[T]:
     return [*lines, t("notify.caption_now"), raw(report.caption)]
 
 
-# ---- from the chat card ---------------------------------------------------------------------
-async def tap_fix_caption(ctx: Context, report_id: int) -> None:
+# ---- from the chat card (the tap itself: review.tap_fix_caption) ---------------------------
+async def ask_for_caption(ctx: Context, report: Report) -> None:
     """ "Ubah keterangan" on the card: ask for the new caption, answered by a reply (which
     reaches the bot in a group even with privacy mode on), as a typed reason is."""
-    if ctx.can_decide() and not await cards.is_review_place(ctx):
-        ctx.answer(t("review.old_newsroom"), alert=True)
-        return
-    opened = await decisions.open_report(ctx, report_id, ReportStatus.APPROVED)
-    if not isinstance(opened, Report):
-        ctx.answer(opened, alert=True)
-        return
-    await _ask(ctx, opened, [t("caption_fix.ask", name=ctx.me.name, number=opened.number)])
+    await _ask(ctx, report, [t("caption_fix.ask", name=ctx.me.name, number=report.number)])
     ctx.answer(t("caption_fix.hint"))
 
 

@@ -107,7 +107,7 @@ def _take_caption(ctx: Context, draft: Report, text: str) -> None:
     """A photo's caption becomes the draft's, unless it is too short to replace a good one."""
     if not text or text == draft.caption:
         return
-    if _caption_problem(ctx, draft) is None and _text_problem(ctx, text) is not None:
+    if _caption_problem(ctx, draft) is None and text_problem(ctx, text) is not None:
         return  # "ok" under a photo does not erase the caption already written
     draft.caption = text
     changed(draft)
@@ -222,7 +222,7 @@ async def receive_text(ctx: Context) -> None:
     if draft.step == DraftStep.PREVIEW and _caption_problem(ctx, draft) is None:
         await _propose_caption(ctx, draft, text)
         return
-    problem = _text_problem(ctx, text)
+    problem = text_problem(ctx, text)
     if problem is not None:
         ctx.reply(problem)  # the caption written before (if any) stays
         return
@@ -243,7 +243,7 @@ async def _take_new_caption(
 
 async def _caption_first(ctx: Context, text: str) -> None:
     """Text with no draft: a caption-sized text starts a report (photos may follow)."""
-    if _text_problem(ctx, text) is not None:
+    if text_problem(ctx, text) is not None:
         ctx.reply(t("report.no_draft"))
         return
     draft = await _new_draft(ctx)
@@ -255,7 +255,7 @@ async def _caption_first(ctx: Context, text: str) -> None:
 async def _propose_caption(ctx: Context, draft: Report, text: str) -> None:
     """Text at a standing preview never changes it silently: short replies ("ok", "sip")
     leave it alone, a longer text is offered as the new caption."""
-    if _text_problem(ctx, text) is not None:
+    if text_problem(ctx, text) is not None:
         ctx.reply(t("report.preview_kept"))
         return
     draft.proposed_caption = text
@@ -281,7 +281,7 @@ async def receive_edit(ctx: Context) -> None:
         if sent and text:
             ctx.reply(t("report.edit_after_send", number=sent[0].number))
         return
-    problem = _text_problem(ctx, text)
+    problem = text_problem(ctx, text)
     if problem is not None:
         ctx.reply(problem)
         return
@@ -315,10 +315,10 @@ def _one_step(ctx: Context) -> bool:
 
 
 def _caption_problem(ctx: Context, draft: Report) -> T | None:
-    return _text_problem(ctx, draft.caption)
+    return text_problem(ctx, draft.caption)
 
 
-def _text_problem(ctx: Context, text: str) -> T | None:
+def text_problem(ctx: Context, text: str) -> T | None:
     """Why a text cannot be a caption, or None. Texts arrive tidied (inbound_text.tidy)."""
     if not text:
         return t("caption.empty")

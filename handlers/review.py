@@ -78,6 +78,12 @@ async def tap_back(ctx: Context, report_id: int) -> None:
     ctx.answer()
 
 
+async def tap_fix_caption(ctx: Context, report_id: int) -> None:
+    report = await _open_report(ctx, report_id)  # still pending, and this is where it's decided
+    if report is not None:
+        await caption_fix.ask_for_caption(ctx, report)
+
+
 async def tap_preset_reason(ctx: Context, report_id: int, action: int, key: str) -> None:
     reason = next((r for r in ctx.core.reasons if r.key == key), None)
     if action not in ACTIONS or reason is None:
@@ -139,5 +145,5 @@ CALLBACKS: dict[str, TapHandler] = {
     "rr": tap_preset_reason,
     "rt": tap_typed_reason,
     "wd": tap_withdraw,
-    cards.FIX_CAPTION: caption_fix.tap_fix_caption,
+    cards.FIX_CAPTION: tap_fix_caption,
 }
