@@ -14,6 +14,7 @@ from handlers.join import ROLE_NAMES
 from handlers.messages import T, Text, t
 from handlers.outcome import Outcome, done, refused
 from handlers.units import not_coordinator
+from storage.desk import RECENT
 from storage.models import Invite, Member, Role
 from storage.people import Revoke
 
@@ -157,6 +158,7 @@ async def change_role(ctx: Context, member_id: int, role: Role, unit: str | None
     old = member.role
     member.role, member.unit_id = role, unit_id
     await ctx.session.flush()
+    RECENT.forget_member(member.id)  # their open desk pages follow the new role
     log.info("member %s role %s -> %s by %s", member.id, old, role, ctx.me.id)
     if member.active and member.id != ctx.me.id:  # they hear it from Warta, not by surprise
         told = Text([t("people.role_changed_you", role=ROLE_NAMES[role])])

@@ -12,7 +12,7 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -20,7 +20,8 @@ from starlette.routing import Route
 
 from bot.desk import Desk, require
 from bot.settings import Settings
-from storage.models import DeskSession, LoginLink, Role
+from storage.desk import RECENT, digest
+from storage.models import DeskSession, LoginLink, Role, utcnow
 from tests.channels import TelegramPerson, WhatsAppPerson, join
 from tests.desk_helpers import LINK, SAME_ORIGIN, URL, MakeDesk, browser, csrf_of, link_for, sign_in
 from tests.fake_telegram import FakeTelegram
@@ -219,6 +220,21 @@ async def test_deactivating_a_member_ends_their_sessions_and_links(desk: Harness
         assert (await client.get(f"/masuk/{unused}")).status_code == 404
         await boss.command("anggota", "aktifkan", "Rina")
         assert (await client.get("/dasbor")).status_code == 303  # back in chat, not in here
+
+
+async def test_a_session_ended_by_another_process_refuses_changes_at_once(desk: Harness) -> None:
+    """Page views may reuse a session check for RECENT_SECONDS; a change never does."""
+    editor = await join(desk, "telegram", "Rina", Role.EDITOR)
+    async with browser(desk) as client:
+        await sign_in(desk, editor, client)
+        csrf = csrf_of((await client.get("/dasbor")).text)
+        async with desk.w.sessionmaker() as session, session.begin():  # as another process
+            await session.execute(update(DeskSession).values(ended_at=utcnow()))
+        assert (await client.get("/dasbor")).status_code == 200  # a view, within seconds
+        out = await client.post("/laporan/setujui", headers=SAME_ORIGIN, data={"csrf": csrf})
+        assert out.status_code == 401
+        RECENT.forget_token(digest(client.cookies["warta_sesi"]))  # RECENT_SECONDS later
+        assert (await client.get("/dasbor")).headers["location"] == "/masuk"
 
 
 @pytest.mark.parametrize(
