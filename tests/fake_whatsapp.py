@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.waiting import Waiters
+from bot.sandbox.waiting import Waiters
 
 PHONE_ID = "1122334455667"
 BASE = "http://fake-graph"

@@ -1,4 +1,4 @@
-"""Waiting for what a fake API receives: re-checked on every call, never by sleeping."""
+"""Waiting for what an emulated API receives: re-checked on every call, never by sleeping."""
 
 from __future__ import annotations
 
