@@ -57,12 +57,9 @@ class Sent:
 
 
 class BotApi(Waiters):
-    def __init__(
-        self,
-        token: str = "123456:TEST-TOKEN",
-        bot_id: int = 777000111,
-        username: str = "warta_test_bot",
-    ) -> None:
+    """One bot's Bot API: the bot with this token, the chats it is in, what it sent there."""
+
+    def __init__(self, token: str, bot_id: int, username: str) -> None:
         super().__init__()
         self.token, self.bot_id, self.username = token, bot_id, username
         self.sent: list[Sent] = []
@@ -275,7 +272,7 @@ class BotApi(Waiters):
             )
         sent.text, sent.reply_markup, sent.edits = text, markup, sent.edits + 1
         self._notify()
-        return self._message_json(sent)
+        return self.message_json(sent)
 
     def _m_editmessagereplymarkup(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         sent = self._find(p)
@@ -283,7 +280,7 @@ class BotApi(Waiters):
         if sent.reply_markup == markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         sent.reply_markup, sent.edits = markup, sent.edits + 1
-        return self._message_json(sent)
+        return self.message_json(sent)
 
     def _m_deletemessages(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
         chat_id = self._chat(p)
@@ -358,9 +355,9 @@ class BotApi(Waiters):
     def _store(self, sent: Sent) -> dict[str, Any]:
         self.sent.append(sent)
         self._notify()
-        return self._message_json(sent)
+        return self.message_json(sent)
 
-    def _message_json(self, sent: Sent) -> dict[str, Any]:
+    def message_json(self, sent: Sent) -> dict[str, Any]:
         chat = (
             {"id": sent.chat_id, "type": "private", "first_name": "User"}
             if sent.chat_id > 0
