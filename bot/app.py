@@ -22,6 +22,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.web import TELEGRAM_PATH, WebApp
+from handlers.caption_coach import Coaching
 from handlers.config import Core, Letterhead, Limits, Rhythm
 from handlers.engine import Engine
 from handlers.events import InboundEvent
@@ -75,6 +76,7 @@ def build_core(settings: Settings) -> Core:
         reports_dir=settings.media_dir / "reports",
         publish_to=(TELEGRAM, settings.publish_channel) if settings.publish_channel else None,
         public_url=settings.public_url,
+        coaching=Coaching.load(prompts / "caption_coach.toml", settings.region_code),
     )
 
 

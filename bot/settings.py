@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.coach.places import region_name
 from handlers.schedule import WEEKDAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Telegram takes 1-256 characters of A-Za-z0-9_- as a webhook secret; we want a strong one.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2}){0,2}")  # Kemendagri: province, kab/kota, kecamatan
 
 
 class Settings(BaseSettings):
@@ -60,6 +62,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     org_name: str = "Diskominfo"
     schedule: str = "kota-bogor"
+    # The office's region as a Kemendagri code (32.71 Kota Bogor, 32.16 Kab. Bekasi): the caption
+    # coach knows its kecamatan and desa/kelurahan by name, and only its own (a bare "Menteng"
+    # is Bogor's, not Jakarta's). Empty: the units' names only.
+    region_code: str | None = None
     min_caption_chars: int = Field(default=20, ge=0)
     max_photo_mb: float = Field(default=20, gt=0)
     max_photo_megapixels: float = Field(default=50, gt=0)
@@ -120,6 +126,19 @@ class Settings(BaseSettings):
                 "mis. https://warta.bogorkota.go.id"
             )
         return value.rstrip("/")
+
+    @field_validator("region_code")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        code = (value or "").strip()
+        if not code:
+            return None
+        if not REGION_CODE.fullmatch(code) or region_name(code) is None:
+            raise ValueError(
+                f"WARTA_REGION_CODE {value!r}: tulis kode wilayah Kemendagri yang ada, "
+                "mis. 32.71 (Kota Bogor) atau 32.16 (Kabupaten Bekasi)"
+            )
+        return code
 
     @field_validator("weekly_report_day")
     @classmethod

@@ -8,15 +8,27 @@ handlers/coach/, the word lists in prompts/caption_coach.toml.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from handlers.coach.elements import ELEMENTS, found_elements
-from handlers.coach.lexicon import Lexicon, load_lexicon
+from handlers.coach.lexicon import DEFAULT_PATH, Lexicon, load_lexicon
 from handlers.coach.places import Places
 from handlers.coach.spelling import Fix, apply_fixes, find_fixes
 from handlers.messages import T, t
 from handlers.texts import Texts
 
-__all__ = ["ELEMENTS", "Advice", "Fix", "Places", "advice_line", "apply_fixes", "coach"]
+__all__ = [
+    "ELEMENTS",
+    "Advice",
+    "Coaching",
+    "Fix",
+    "Places",
+    "advice_line",
+    "apply_fixes",
+    "coach",
+    "element_names",
+    "find_fixes",
+]
 
 # The preview is one line: the most telling gaps first, at most this many of each kind.
 PRIORITY = ("apa", "kapan", "di_mana", "siapa", "mengapa", "bagaimana")
@@ -42,6 +54,19 @@ class Advice:
         return tuple(e for e in ELEMENTS if e not in self.found)
 
 
+@dataclass(frozen=True)
+class Coaching:
+    """What the coach needs from the process, loaded once at startup: the word lists and the
+    region's place names (about 200 ms to index), without the units, which change meanwhile."""
+
+    lexicon: Lexicon
+    region: Places
+
+    @classmethod
+    def load(cls, words: Path = DEFAULT_PATH, region: str | None = None) -> Coaching:
+        return cls(load_lexicon(words), Places.of(region))
+
+
 def coach(caption: str, places: Places, lexicon: Lexicon | None = None) -> Advice:
     lex = lexicon or load_lexicon()
     fixes = find_fixes(caption, lex)
@@ -51,8 +76,7 @@ def coach(caption: str, places: Places, lexicon: Lexicon | None = None) -> Advic
 
 def advice_line(advice: Advice, texts: Texts) -> T | None:
     """One line for the preview: "Saran: tambahkan *kapan*. Ejaan: silahkan → silakan"."""
-    missing = sorted(advice.missing, key=PRIORITY.index)
-    elements = ", ".join(texts.render(ELEMENT_NAMES[e]) for e in missing[:SHOWN])
+    elements = element_names(advice, texts, SHOWN)
     fixes = _fixes_text(advice.fixes, texts)
     if elements and fixes:
         return t("coach.both", elements=elements, fixes=fixes)
@@ -61,6 +85,12 @@ def advice_line(advice: Advice, texts: Texts) -> T | None:
     if fixes:
         return t("coach.spelling", fixes=fixes)
     return None
+
+
+def element_names(advice: Advice, texts: Texts, shown: int | None = None) -> str:
+    """The missing elements, the most telling first: "kapan, di mana"."""
+    missing = sorted(advice.missing, key=PRIORITY.index)[:shown]
+    return ", ".join(texts.render(ELEMENT_NAMES[e]) for e in missing)
 
 
 def _fixes_text(fixes: tuple[Fix, ...], texts: Texts) -> str:

@@ -6,6 +6,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass
 
+from handlers import caption_advice
 from handlers.context import DECIDERS, Context
 from handlers.desk_links import open_in_desk, report_path
 from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
@@ -221,6 +222,7 @@ async def card_lines(
     lines += warning_lines(photos)
     if consent_question(ctx, report):
         lines.append(t("card.consent_given" if report.consent_at else "card.consent_missing"))
+    lines += await caption_advice.card_line(ctx, report)
     lines += await _caption_fixed(ctx, report)
     lines += [t("card.caption"), raw(report.caption)]
     return lines

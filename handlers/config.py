@@ -7,6 +7,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from handlers.caption_coach import Coaching
 from handlers.schedule import Reason, Schedule
 from handlers.texts import Texts
 from handlers.workdays import Workdays
@@ -67,6 +68,8 @@ class Core:
     reports_dir: Path | None = None  # where weekly report files are written
     publish_to: tuple[str, str] | None = None  # (channel, chat) of the official channel
     public_url: str | None = None  # the web desk's address (no trailing slash); None: no desk
+    # The caption coach's word lists and the region's place names, loaded once.
+    coaching: Coaching = field(default_factory=Coaching.load)
 
     @property
     def workdays(self) -> Workdays:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers import cards
+from handlers import caption_advice, cards
 from handlers.context import Context, TapHandler
 from handlers.events import FetchedMedia
 from handlers.messages import Button, Edit, T, Text, raw, t
@@ -15,6 +15,7 @@ from storage.webhooks import Webhooks
 PREVIEW_CAPTION_CHARS = 300
 OTHER_KINDS = ("location", "contact", "sticker", "dice", "poll")
 QUEUE_PATIENCE = timedelta(seconds=60)
+FEW_BUTTONS = ("whatsapp",)  # three reply buttons; a fourth makes the preview a list
 
 
 async def start_report(ctx: Context) -> None:
@@ -333,6 +334,7 @@ async def prompt_step(
     """Ask for whatever the draft needs next."""
     lines = list(lead or [])
     buttons: list[list[Button]] = []
+    channel, chat_id = to or (ctx.ev.channel, ctx.ev.chat_id)
     if draft.step == DraftStep.PHOTOS:
         lines.append(t("report.ask_photos", max=ctx.core.limits.max_photos))
     elif draft.step == DraftStep.CAPTION:
@@ -344,9 +346,8 @@ async def prompt_step(
         lines.append(t("report.ask_pillar"))
         buttons = pillar_buttons(ctx, draft)
     else:
-        lines += await preview_lines(ctx, draft)
-        buttons = preview_buttons(ctx, draft)
-    channel, chat_id = to or (ctx.ev.channel, ctx.ev.chat_id)
+        lines += await preview_lines(ctx, draft, channel)
+        buttons = preview_buttons(ctx, draft, channel)
     ctx.send(channel, chat_id, Text(lines, buttons))
 
 
@@ -360,7 +361,9 @@ def pillar_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
     return rows
 
 
-async def preview_lines(ctx: Context, draft: Report) -> list[T]:
+async def preview_lines(ctx: Context, draft: Report, channel: str | None = None) -> list[T]:
+    """The draft as it would be sent; while it is a draft, the caption coach's line after
+    the caption (the receipt after Kirim keeps the preview without it)."""
     photos = await ctx.reports.photos(draft.id)
     lines = []
     if draft.revision_of_id:
@@ -369,10 +372,12 @@ async def preview_lines(ctx: Context, draft: Report) -> list[T]:
         t("preview.title"),
         t("preview.photos", count=len(photos)),
         *warning_lines(photos),
-        _pillar_line(ctx, draft),
+        _pillar_line(ctx, draft, channel),
         t("preview.caption"),
         raw(_preview_caption(draft.caption)),
     ]
+    if draft.status == ReportStatus.DRAFT:
+        lines += await caption_advice.preview_line(ctx, draft.caption)
     if any(p.warnings for p in photos):
         lines.append(t("preview.warnings_hint"))
     question = cards.consent_question(ctx, draft)
@@ -388,27 +393,45 @@ def _preview_caption(caption: str) -> str:
     return caption[:PREVIEW_CAPTION_CHARS].rstrip() + "…"
 
 
-def _pillar_line(ctx: Context, draft: Report) -> T:
+def _pillar_line(ctx: Context, draft: Report, channel: str | None) -> T:
     today = ctx.core.schedule.for_day(ctx.today())
     if today is not None and draft.pillar_key == today.key:
-        return t("preview.pillar_today", pillar=draft.pillar_name or "-")
+        menu = _fix_for_pillar(ctx, draft, channel)  # no Ganti pilar button to point at
+        key = "preview.pillar_today_menu" if menu else "preview.pillar_today"
+        return t(key, pillar=draft.pillar_name or "-")
     return t("preview.pillar", pillar=draft.pillar_name or "-")
 
 
-def preview_buttons(ctx: Context, draft: Report) -> list[list[Button]]:
+def preview_buttons(ctx: Context, draft: Report, channel: str | None = None) -> list[list[Button]]:
     """Kirim carries the content version it shows, so an older preview cannot send newer
     content. The pillar is one tap away: one-step reports get today's by default."""
     seq = draft.content_seq
-    rows = [
-        [
-            Button(t("button.send"), f"dk:{draft.id}:{seq}"),
-            Button(t("button.change_pillar"), f"dl:{draft.id}"),
-            Button(t("button.edit"), f"du:{draft.id}"),  # Batal lives there: three fit WhatsApp
-        ]
-    ]
-    if cards.consent_question(ctx, draft) and draft.consent_at is None:
+    send = Button(t("button.send"), f"dk:{draft.id}:{seq}")
+    edit = Button(t("button.edit"), f"du:{draft.id}")  # Batal lives there: three fit WhatsApp
+    fix = caption_advice.fix_button(ctx, draft)
+    if fix is not None and _fix_for_pillar(ctx, draft, channel):
+        return [[send, fix, edit]]
+    rows = [[send, Button(t("button.change_pillar"), f"dl:{draft.id}"), edit]]
+    if fix is not None:
+        rows.append([fix])
+    if _consent_needed(ctx, draft):
         rows.insert(0, [Button(t("button.consent"), f"dz:{draft.id}:{seq}")])
     return rows
+
+
+def _consent_needed(ctx: Context, draft: Report) -> bool:
+    return bool(cards.consent_question(ctx, draft)) and draft.consent_at is None
+
+
+def _fix_for_pillar(ctx: Context, draft: Report, channel: str | None) -> bool:
+    """On WhatsApp a fourth button would make the preview a list, Kirim two taps away: there
+    "Perbaiki ejaan" takes Ganti pilar's place (Ubah → Pilar still changes it). With the
+    consent button it is a list already."""
+    if (channel or ctx.ev.channel) not in FEW_BUTTONS or draft.status != ReportStatus.DRAFT:
+        return False
+    return not _consent_needed(ctx, draft) and bool(
+        caption_advice.spelling_fixes(ctx, draft.caption)
+    )
 
 
 async def tap_consent(ctx: Context, draft_id: int, seq: int = -1) -> None:
@@ -418,6 +441,26 @@ async def tap_consent(ctx: Context, draft_id: int, seq: int = -1) -> None:
         draft.content_seq += 1
         ctx.answer(t("tap.consent"))
         _edit_here(ctx, await preview_lines(ctx, draft), preview_buttons(ctx, draft))
+
+
+async def tap_fix_spelling(ctx: Context, draft_id: int, seq: int) -> None:
+    """ "Perbaiki ejaan": the coach's spelling fixes go into the draft's caption and the
+    preview shows it afresh. Late, double or old taps are answered as Kirim's are."""
+    draft = await _own_draft(ctx, draft_id)
+    if draft is None or not await _current(ctx, draft, seq):
+        return
+    fixed = caption_advice.fixed_caption(ctx, draft.caption)
+    problem = text_problem(ctx, fixed)  # a fix may shorten it (silahkan → silakan)
+    if problem is not None:
+        ctx.answer(problem, alert=True)
+        return
+    if fixed != draft.caption:
+        draft.caption = fixed
+        changed(draft)
+    draft.step = DraftStep.PREVIEW
+    ctx.answer(t("tap.spelling_fixed"))
+    lines = [t("report.spelling_fixed"), *await preview_lines(ctx, draft)]
+    _edit_here(ctx, lines, preview_buttons(ctx, draft))
 
 
 def edit_buttons(draft: Report) -> list[list[Button]]:
@@ -613,4 +656,5 @@ CALLBACKS: dict[str, TapHandler] = {
     "dp": tap_pillar,
     "kr": tap_send_revision,
     "dz": tap_consent,
+    caption_advice.FIX_SPELLING: tap_fix_spelling,
 }

