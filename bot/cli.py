@@ -31,17 +31,12 @@ from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Member, Role, Unit, utcnow
 from storage.people import People
 
-NO_TOKEN = """Token bot Telegram belum diatur (WARTA_TELEGRAM_TOKEN).
-
-Cara mendapatkannya:
-  1. Buka Telegram, cari @BotFather, kirim /newbot.
-  2. Ikuti petunjuknya; BotFather memberi token seperti 123456:ABC-DEF...
-  3. Simpan di file .env:  WARTA_TELEGRAM_TOKEN=123456:ABC-DEF...
-     (contoh lengkap ada di .env.example), lalu jalankan lagi.
-
-Hanya WhatsApp? Isi WARTA_WHATSAPP_PHONE_ID, WARTA_WHATSAPP_TOKEN, WARTA_WHATSAPP_APP_SECRET
-dan WARTA_WHATSAPP_VERIFY_TOKEN (lihat README).
-"""
+SANDBOX_LINE = (
+    "Belum ada token bot, jadi Warta berjalan sebagai sandbox latihan di {address}/ "
+    "(tidak ada yang keluar dari komputer ini). Untuk bot sungguhan, isi WARTA_TELEGRAM_TOKEN "
+    "di .env (lihat README)."
+)
+SANDBOX_HOST = "127.0.0.1"  # this computer only, unless `warta sandbox --host 0.0.0.0`
 
 BAD_TOKEN = """Telegram menolak token bot (WARTA_TELEGRAM_TOKEN).
 Periksa token di @BotFather (/mybots -> pilih bot -> API Token) dan salin ulang ke .env."""
@@ -129,7 +124,15 @@ def _unit_name(text: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="warta", description="Warta: laporan kegiatan ke redaksi.")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
-    sub.add_parser("run", help="jalankan bot (polling)").set_defaults(func=run)
+    sub.add_parser("run", help="jalankan bot (polling); tanpa token: sandbox").set_defaults(
+        func=run
+    )
+    box = sub.add_parser("sandbox", help="latihan tanpa token: Warta di halaman web lokal")
+    box.add_argument(
+        "--host", default=SANDBOX_HOST, help="0.0.0.0: ponsel peserta di Wi-Fi yang sama"
+    )
+    box.add_argument("--port", type=_count(65535), help="bawaan: WARTA_WEB_PORT (8080)")
+    box.set_defaults(func=sandbox)
     sub.add_parser("migrate", help="perbarui skema database").set_defaults(func=migrate)
     unit = sub.add_parser("unit", help="kelola unit (kecamatan/OPD)")
     unit_sub = unit.add_subparsers(required=True, metavar="ACTION")
@@ -158,8 +161,7 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.channels import TokenRejected
 
     if settings.telegram_token is None and not settings.whatsapp_enabled:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
+        return await _sandbox(settings, SANDBOX_HOST, settings.web_port, announce=True)
     await (await open_database(settings.database_url)).dispose()  # one clear line if not
     try:
         warta = Warta(settings)
@@ -185,6 +187,28 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
         await stop.wait()
     finally:
         await warta.stop()
+    return 0
+
+
+async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    return await _sandbox(settings, args.host, args.port or settings.web_port, announce=False)
+
+
+async def _sandbox(settings: Settings, host: str, port: int, *, announce: bool) -> int:
+    from bot.sandbox.serve import page_address, serve_sandbox
+
+    if announce:
+        print(SANDBOX_LINE.format(address=page_address(host, port)), file=sys.stderr)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # the one line stays readable
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve_sandbox(settings, host=host, port=port, stop=stop)
+    except ScheduleError as exc:
+        print(f"Jadwal pilar tidak bisa dipakai: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -104,10 +104,10 @@ async def nudge_quiet_units(ctx: Context) -> None:
         if target in done or not quiet:
             continue
         if await ctx.reminders.claim(NUDGE, target, period, outcome="sent", now=ctx.now):
-            await _nudge_operators(ctx, unit.id, unit.name, last.get(unit.id))
+            await nudge_operators(ctx, unit.id, unit.name, last.get(unit.id))
 
 
-async def _nudge_operators(
+async def nudge_operators(
     ctx: Context, unit_id: int, unit_name: str, last: datetime | None
 ) -> None:
     pillar = ctx.core.schedule.focus_for(ctx.today())

@@ -87,7 +87,7 @@ async def send_group_reminders(ctx: Context) -> None:
     ]
     if not due:
         return
-    lines = await _reminder_content(ctx, today)
+    lines = await reminder_content(ctx, today)
     late = [s for s in due if ctx.now > _deadline(ctx, s, today)]
     for sub in late:
         log.warning("reminder for %s skipped: Warta was down past the grace time", sub.chat_id)
@@ -102,9 +102,12 @@ async def send_group_reminders(ctx: Context) -> None:
     )
     for sub in on_time:
         if target_of(sub) in taken:
-            buttons = report_button(ctx, sub.channel) + open_in_desk(ctx.core, HOME)
-            message = Text(_greeting(sub, lines), buttons)
-            ctx.send(sub.channel, sub.chat_id, message)
+            ctx.send(sub.channel, sub.chat_id, reminder_message(ctx, sub, lines))
+
+
+def reminder_message(ctx: Context, sub: Subscription, lines: list[T]) -> Text:
+    buttons = report_button(ctx, sub.channel) + open_in_desk(ctx.core, HOME)
+    return Text(_greeting(sub, lines), buttons)
 
 
 PERSONAL = ("whatsapp",)  # channels without usable groups: reminders go to each person
@@ -124,7 +127,7 @@ async def send_personal_reminders(ctx: Context) -> None:
     people = [(m, c) for m, c in reachable if f"{c.channel}:{c.chat_id}" not in done]
     if not people:
         return
-    lines = await _reminder_content(ctx, today)
+    lines = await reminder_content(ctx, today)
     targets = [f"{c.channel}:{c.chat_id}" for _m, c in people]
     outcome = "sent" if lines is not None else "skipped"
     taken = await ctx.reminders.claim_many(REMINDER, targets, period, outcome=outcome, now=ctx.now)
@@ -165,7 +168,7 @@ def _greeting(sub: Subscription, lines: list[T]) -> list[T]:
     return [t("reminder.hello", group=sub.title or "semua"), *lines]
 
 
-async def _reminder_content(ctx: Context, today: date) -> list[T] | None:
+async def reminder_content(ctx: Context, today: date) -> list[T] | None:
     """Today's lines; None when there is nothing to send today."""
     schedule = ctx.core.schedule
     holiday = ctx.core.workdays.holiday(today)

@@ -70,10 +70,14 @@ async def recap_command(ctx: Context) -> None:
     if period is None:
         ctx.reply(t("recap.usage"))
         return
-    channel, chat_id = ctx.ev.channel, ctx.ev.chat_id
+    send_recap_later(ctx, period, [(ctx.ev.channel, ctx.ev.chat_id)])
 
-    # Rendering the chart, workbook and PDF takes a while: do it after this transaction, so
-    # the database (one writer, on SQLite) is not held meanwhile.
+
+def send_recap_later(ctx: Context, period: Period, chats: list[tuple[str, str]]) -> None:
+    """The recap of `period` to these chats, built after this transaction: rendering the
+    chart, workbook and PDF takes a while, and the database (one writer on SQLite) must not be
+    held meanwhile."""
+
     async def build(run: JobRunner) -> None:
         found: list[Recap] = []
 
@@ -84,8 +88,9 @@ async def recap_command(ctx: Context) -> None:
         messages = await asyncio.to_thread(render_messages, ctx.core, found[0], ctx.today())
 
         async def send(c: Context) -> None:
-            for message in messages:
-                c.send(channel, chat_id, message)
+            for channel, chat_id in chats:
+                for message in messages:
+                    c.send(channel, chat_id, message)
 
         await run(send)
 

@@ -23,29 +23,6 @@ class TgUser(ChatUser):
         super().__init__(fake, user_id, first_name, last_name)
         self.fake = fake
 
-    def document(
-        self,
-        data: bytes,
-        *,
-        mime: str,
-        name: str,
-        caption: str | None = None,
-        size: int | None = None,
-    ) -> dict[str, Any]:
-        file_id, unique = self.fake.add_file(data, prefix="D")
-        fields: dict[str, Any] = {
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": unique,
-                "file_name": name,
-                "mime_type": mime,
-                "file_size": size or len(data),
-            }
-        }
-        if caption is not None:
-            fields["caption"] = caption
-        return self._message(None, **fields)
-
     def video(self, data: bytes = b"\x00" * 1000) -> dict[str, Any]:
         file_id, unique = self.fake.add_file(data, prefix="V")
         return self._message(

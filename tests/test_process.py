@@ -24,14 +24,41 @@ from tests.whatsapp_users import WaUser, encode, sign
 served_fake = served_fake_fixture
 
 
-async def test_missing_token_explains_how_to_get_one(tmp_path: Path) -> None:
+async def test_without_a_token_run_starts_the_sandbox(tmp_path: Path) -> None:
+    """A fresh machine: `warta run` shows Warta working (the sandbox page) instead of exiting,
+    says so in one line, never creates the real database, and stops cleanly."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env["WARTA_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
-    code, out = await cli(env, tmp_path, "run")
-    assert code == 2 and "BotFather" in out and "WARTA_TELEGRAM_TOKEN" in out
+    env["WARTA_MEDIA_DIR"] = str(tmp_path / "data" / "media")
+    port = free_port()
+    env["WARTA_WEB_PORT"] = str(port)
+    proc = await spawn(env, tmp_path, "run")
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            page = await _page_when_up(client)
+            assert "Ikut latihan" in page and "Redaksi Diskominfo (latihan)" in page
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    first = out.decode().splitlines()[0]
+    assert "sandbox latihan" in first and "WARTA_TELEGRAM_TOKEN" in first, first
+    assert proc.returncode == 0 and "Traceback" not in out.decode()
+    assert not (tmp_path / "w.db").exists()  # its own file: data/sandbox/warta.db
+    assert (tmp_path / "data" / "sandbox" / "warta.db").exists()
     env["WARTA_HEARTBEAT_FILE"] = str(tmp_path / "none")
-    code, out = await cli(env, tmp_path, "health")
-    assert code == 1 and "belum berjalan" in out
+    code, text = await cli(env, tmp_path, "health")
+    assert code == 1 and "belum berjalan" in text
+
+
+async def _page_when_up(client: httpx.AsyncClient) -> str:
+    async def fetched() -> str:
+        while True:
+            try:
+                return (await client.get("/")).text
+            except httpx.TransportError:  # not listening yet: the sandbox seeds first
+                await asyncio.sleep(0.1)
+
+    return await asyncio.wait_for(fetched(), 60)
 
 
 async def test_broken_schedule_at_start_names_the_line(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ async def test_a_trainee_reports_into_the_demo_newsroom(tmp_path: Path) -> None:
     real_db = tmp_path / "real.db"
     url = f"sqlite+aiosqlite:///{real_db}"
     base = make_settings(tmp_path / "real", url, album_wait_seconds=0.3)
-    sandbox = Sandbox(base, tmp_path / "sandbox", host="127.0.0.1", port=_free_port())
+    sandbox = Sandbox(base, tmp_path / "sandbox", public_url=f"http://127.0.0.1:{_free_port()}")
     await sandbox.start()
     try:
         api = sandbox.api

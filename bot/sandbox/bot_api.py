@@ -15,6 +15,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -55,16 +56,73 @@ class Sent:
             (b["text"], b.get("callback_data") or b.get("url", "")) for row in rows for b in row
         ]
 
+    @property
+    def asks_reply(self) -> bool:
+        """Sent with ForceReply: Telegram's app opens the reply to it at once."""
+        return bool((self.reply_markup or {}).get("force_reply"))
+
+
+@dataclass
+class Said:
+    """A message a person sent in a chat (Telegram shows both sides; the sandbox page too)."""
+
+    chat_id: int
+    message_id: int
+    sender: str
+    text: str = ""
+    file_id: str | None = None
+    media_group_id: str | None = None
+    reply_to: int | None = None
+    at: float = field(default_factory=time.perf_counter)
+
+
+class Files:
+    """The files people and the bot sent, by file_id: in memory, or on disk under `folder` so a
+    day of thirty trainees' photos does not stay in memory (the sandbox)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder, self._memory = folder, dict[str, bytes]()
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def __setitem__(self, file_id: str, data: bytes) -> None:
+        if self.folder is None:
+            self._memory[file_id] = data
+        else:
+            (self.folder / file_id).write_bytes(data)
+
+    def get(self, file_id: str, default: bytes | None = None) -> bytes | None:
+        if self.folder is None:
+            return self._memory.get(file_id, default)
+        path = self.folder / file_id
+        # file ids are made here ("F12-3456"); anything with a path in it is not one
+        if "/" in file_id or file_id.startswith(".") or not path.is_file():
+            return default
+        return path.read_bytes()
+
+    def __getitem__(self, file_id: str) -> bytes:
+        data = self.get(file_id)
+        if data is None:
+            raise KeyError(file_id)
+        return data
+
+    def __contains__(self, file_id: object) -> bool:
+        return isinstance(file_id, str) and self.get(file_id) is not None
+
 
 class BotApi(Waiters):
     """One bot's Bot API: the bot with this token, the chats it is in, what it sent there."""
 
-    def __init__(self, token: str, bot_id: int, username: str) -> None:
+    def __init__(
+        self, token: str, bot_id: int, username: str, *, files_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.token, self.bot_id, self.username = token, bot_id, username
         self.sent: list[Sent] = []
+        self.said: list[Said] = []
+        self.version = 0  # counts every change a chat shows: the sandbox page waits on it
         self.updates: list[dict[str, Any]] = []
-        self.files: dict[str, bytes] = {}
+        self.files = Files(files_dir)
         self.file_names: dict[str, str] = {}  # multipart part name -> the upload's file name
         self.known_chats: set[int] = set()
         self.group_titles: dict[int, str] = {}  # so a tap in a group carries its title
@@ -72,6 +130,8 @@ class BotApi(Waiters):
         self.deleted: list[Sent] = []
         self.open_queries: set[str] = set()
         self.answers: dict[str, dict[str, Any]] = {}
+        self.query_chats: dict[str, int] = {}  # a tap's chat, so its answer shows there
+        self.toasts: dict[int, tuple[str, float]] = {}  # the latest tap answer, per chat
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(5000)
@@ -94,9 +154,32 @@ class BotApi(Waiters):
         """Queue an update for getUpdates; returns it with its update_id."""
         update = {"update_id": next(self._update_ids), **update}
         self._remember_chats(update)
+        self._remember_said(update.get("message"))
         self.updates.append(update)
         self._new_update.set()
         return update
+
+    def _remember_said(self, message: dict[str, Any] | None) -> None:
+        if not message:
+            return
+        sender = message.get("from", {})
+        photo = message.get("photo") or [{}]
+        reply = message.get("reply_to_message") or {}
+        self.said.append(
+            Said(
+                int(message["chat"]["id"]),
+                int(message["message_id"]),
+                " ".join(filter(None, (sender.get("first_name"), sender.get("last_name")))),
+                message.get("text") or message.get("caption") or "",
+                photo[-1].get("file_id"),
+                message.get("media_group_id"),
+                reply.get("message_id"),
+            )
+        )
+        self._changed()
+
+    def said_in(self, chat_id: int | str) -> list[Said]:
+        return [m for m in self.said if m.chat_id == int(chat_id)]
 
     def messages_to(self, chat_id: int | str) -> list[Sent]:
         return [m for m in self.sent if m.chat_id == int(chat_id)]
@@ -271,7 +354,7 @@ class BotApi(Waiters):
                 "message content and reply markup are exactly the same",
             )
         sent.text, sent.reply_markup, sent.edits = text, markup, sent.edits + 1
-        self._notify()
+        self._changed()
         return self.message_json(sent)
 
     def _m_editmessagereplymarkup(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
@@ -280,6 +363,7 @@ class BotApi(Waiters):
         if sent.reply_markup == markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         sent.reply_markup, sent.edits = markup, sent.edits + 1
+        self._changed()
         return self.message_json(sent)
 
     def _m_deletemessages(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
@@ -290,6 +374,7 @@ class BotApi(Waiters):
             raise BotApiError(400, "Bad Request: message to delete not found")
         self.deleted += gone
         self.sent = [m for m in self.sent if m not in gone]
+        self._changed()
         return True
 
     def _m_answercallbackquery(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
@@ -304,6 +389,9 @@ class BotApi(Waiters):
             "text": p.get("text"),
             "show_alert": p.get("show_alert") in ("true", "True", True),
         }
+        if p.get("text") and query_id in self.query_chats:
+            self.toasts[self.query_chats[query_id]] = (str(p["text"]), time.perf_counter())
+        self._changed()
         return True
 
     # ---- helpers ----------------------------------------------------------------------------
@@ -354,8 +442,12 @@ class BotApi(Waiters):
 
     def _store(self, sent: Sent) -> dict[str, Any]:
         self.sent.append(sent)
-        self._notify()
+        self._changed()
         return self.message_json(sent)
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._notify()
 
     def message_json(self, sent: Sent) -> dict[str, Any]:
         chat = (
@@ -412,6 +504,9 @@ class BotApi(Waiters):
                     self.known_chats.add(int(user.get("id", 0)))
                 if key == "callback_query":
                     self.open_queries.add(item["id"])
+                    chat_id = item.get("message", {}).get("chat", {}).get("id")
+                    if chat_id is not None:
+                        self.query_chats[item["id"]] = int(chat_id)
 
 
 async def _read(request: Request) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:

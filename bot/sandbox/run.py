@@ -9,6 +9,7 @@ database kept from an earlier run would name chats the emulator no longer knows)
 from __future__ import annotations
 
 import shutil
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.app import Warta
 from bot.sandbox.bot_api import BotApi, Sent
 from bot.sandbox.people import ChatUser
 from bot.settings import Settings
+from handlers.context import Context
 from storage.models import Role
 from storage.people import People
 
@@ -50,7 +52,16 @@ class Demo:
     editor: ChatUser
 
 
-def sandbox_settings(base: Settings, folder: Path, *, host: str, port: int) -> Settings:
+@dataclass(frozen=True)
+class Person:
+    """Someone in the sandbox: a trainee who picked a name, or one of the demo people."""
+
+    user: ChatUser
+    role: Role
+    unit: str | None = None
+
+
+def sandbox_settings(base: Settings, folder: Path, *, public_url: str) -> Settings:
     """The base settings (zone, schedule, texts) with the sandbox's own bot, files and address."""
     return base.model_copy(
         update={
@@ -62,26 +73,37 @@ def sandbox_settings(base: Settings, folder: Path, *, host: str, port: int) -> S
             "database_url": f"sqlite+aiosqlite:///{folder / 'warta.db'}",
             "media_dir": folder / "media",
             "heartbeat_file": folder / "heartbeat",
-            "web_host": host,
-            "web_port": port,
-            "public_url": f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}",
+            "public_url": public_url,  # desk links in chat ("Buka di dasbor") open this page's desk
         }
     )
 
 
+class _SandboxWarta(Warta):
+    """Warta whose web app the sandbox serves itself (beside its page, across resets)."""
+
+    @property
+    def serves_web(self) -> bool:
+        return False
+
+
 class Sandbox:
-    def __init__(self, base: Settings, folder: Path, *, host: str, port: int) -> None:
+    """The running sandbox: start, stop, reset to the demo, and what people do in it."""
+
+    def __init__(self, base: Settings, folder: Path, *, public_url: str) -> None:
         self.folder = folder
-        self.settings = sandbox_settings(base, folder, host=host, port=port)
-        self.api = BotApi(TOKEN, BOT_ID, BOT_USERNAME)
+        self.settings = sandbox_settings(base, folder, public_url=public_url)
+        self._build()
+
+    def _build(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)  # every run starts from the demo
+        self.folder.mkdir(parents=True)
+        self.api = BotApi(TOKEN, BOT_ID, BOT_USERNAME, files_dir=self.folder / "telegram")
         transport = httpx.ASGITransport(app=self.api.app)
-        self.warta = Warta(self.settings, httpx_kwargs={"transport": transport})
-        self._users = 0
+        self.warta = _SandboxWarta(self.settings, httpx_kwargs={"transport": transport})
+        self.people: dict[int, Person] = {}
         self.demo: Demo | None = None
 
     async def start(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)  # every run starts from the demo
-        self.folder.mkdir(parents=True)
         await self.warta.start()
         await self.warta.start_receiving()
         self.demo = await self._seed()
@@ -89,9 +111,22 @@ class Sandbox:
     async def stop(self) -> None:
         await self.warta.stop()
 
+    async def reset(self) -> None:
+        """Back to the demo as it started: every chat, report and trainee is gone."""
+        await self.stop()
+        self._build()
+        await self.start()
+
     def person(self, first_name: str, last_name: str = "") -> ChatUser:
-        self._users += 1
-        return ChatUser(self.api, 7_000_000 + self._users, first_name, last_name)
+        return ChatUser(self.api, 7_000_001 + len(self.people), first_name, last_name)
+
+    async def trainee(self, name: str, role: Role, unit: str | None = None) -> ChatUser:
+        """A trainee who picked a name: their own private chat, joined by an invite."""
+        first, _, last = name.strip().partition(" ")
+        user = self.person(first, last.strip())
+        self.people[user.id] = Person(user, role, unit)  # taken before the wait: ids stay unique
+        await self.join(user, role, unit)
+        return user
 
     async def say(self, update: dict[str, Any], to: int) -> Sent:
         """Queue what a person does; the bot's answer in chat `to`: its next message there, or
@@ -104,6 +139,16 @@ class Sandbox:
             return changed + self.api.messages_to(to)[len(shown) :]
 
         return (await self.api.wait_for(answers, ANSWER_WAIT))[-1]
+
+    async def fire(self, job: Callable[[Context], Awaitable[int]]) -> int:
+        """A trainer's control (handlers.practice): run it now, as the scheduler would."""
+        result: list[int] = []
+
+        async def run(ctx: Context) -> None:
+            result.append(await job(ctx))
+
+        await self.warta.engine.run_job(run)
+        return result[0] if result else 0
 
     async def invite_code(self, role: Role, unit: str | None = None, uses: int = 1) -> str:
         async with self.warta.sessionmaker() as session, session.begin():
@@ -136,9 +181,10 @@ class Sandbox:
             )
             for name in DEMO_UNITS:
                 await people.add_unit(org, name=name, kind="kecamatan", now=self.warta.clock())
-        demo = Demo(self.person("Kabid", "IKP"), self.person("Rina", "Redaktur"))
-        await self.join(demo.coordinator, Role.COORDINATOR)
-        await self.join(demo.editor, Role.EDITOR)
+        demo = Demo(
+            await self.trainee("Kabid IKP", Role.COORDINATOR),
+            await self.trainee("Rina Redaktur", Role.EDITOR),
+        )
         await self._bind(demo.coordinator, "/redaksi", NEWSROOM)
         await self._bind(demo.coordinator, "/pimpinan", LEADERS)
         await self._bind(demo.coordinator, "/pengingat", REMINDERS)
