@@ -26,7 +26,8 @@ RUN pip install --no-deps -e . \
 USER warta
 VOLUME ["/app/data"]
 # Webhooks (WhatsApp, Telegram webhook mode) and /health, when a webhook channel is configured.
-ENV WARTA_WEB_PORT=8080
+ENV WARTA_WEB_PORT=8080 WARTA_WEB_HOST=0.0.0.0
+# With no token, `warta run` serves the sandbox there (http://localhost:8080/ with -p 8080:8080).
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["warta", "health"]
 CMD ["warta", "run"]

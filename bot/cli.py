@@ -161,7 +161,9 @@ async def run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.channels import TokenRejected
 
     if settings.telegram_token is None and not settings.whatsapp_enabled:
-        return await _sandbox(settings, SANDBOX_HOST, settings.web_port, announce=True)
+        # This computer only, unless the host is set on purpose (the Docker image sets it).
+        host = settings.web_host if "web_host" in settings.model_fields_set else SANDBOX_HOST
+        return await _sandbox(settings, host, settings.web_port, announce=True)
     await (await open_database(settings.database_url)).dispose()  # one clear line if not
     try:
         warta = Warta(settings)

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from bot.app import Warta
 from bot.settings import Settings
-from storage.models import Role
+from storage.models import Role, utcnow
 from storage.people import People
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.fake_whatsapp import FakeGraph
@@ -30,6 +30,17 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class RunningClock:
+    """Real time, moved to start at `start`: the day of the week a test needs, while timers and
+    waits run as they do in a real process (the sandbox tests)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.offset = start - utcnow()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from playwright.async_api import Locator, Page, expect
 from bot.sandbox.run import LEADERS, NEWSROOM, Sandbox
 from bot.sandbox.serve import sandbox_app
 from tests.desk_helpers import chromium, needs_chromium, no_sideways_scroll, watch
-from tests.harness import CAPTION, jpeg, make_settings
+from tests.harness import CAPTION, MONDAY_9_WIB, RunningClock, jpeg, make_settings
 
 pytestmark = needs_chromium
 WAIT = 20_000  # ms: the bot answers through its polling, and the page through its long poll
@@ -36,7 +36,7 @@ async def served_sandbox(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, str]]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    sandbox = Sandbox(base, tmp_path / "sandbox", public_url=url)
+    sandbox = Sandbox(base, tmp_path / "sandbox", public_url=url, clock=RunningClock(MONDAY_9_WIB))
     await sandbox.start()
     app = sandbox_app(sandbox, url)
     config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)

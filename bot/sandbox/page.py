@@ -87,7 +87,12 @@ class SandboxPage:
     async def home(self, request: Request) -> Response:
         me = self._viewer(request)
         news = request.query_params.get("kabar", "")
-        return self._render("home.html", me=me, chats=self._chats(), news=news)
+        core = self.sandbox.warta.core
+        today = self.sandbox.warta.clock().astimezone(core.tz).date()
+        pillar = core.schedule.focus_for(today)
+        return self._render(
+            "home.html", me=me, chats=self._chats(), news=news, pillar=pillar, org=core.org_name
+        )
 
     async def chat(self, request: Request) -> Response:
         chat_id = self._chat_id(request)

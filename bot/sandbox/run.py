@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from bot.sandbox.bot_api import BotApi, Sent
 from bot.sandbox.people import ChatUser
 from bot.settings import Settings
 from handlers.context import Context
-from storage.models import Role
+from storage.models import Role, utcnow
 from storage.people import People
 
 TOKEN = "424242:WARTA-SANDBOX"
@@ -73,6 +73,11 @@ def sandbox_settings(base: Settings, folder: Path, *, public_url: str) -> Settin
             "database_url": f"sqlite+aiosqlite:///{folder / 'warta.db'}",
             "media_dir": folder / "media",
             "heartbeat_file": folder / "heartbeat",
+            # The demo organization, whatever office's settings it starts from.
+            "org_name": "Diskominfo Kota Bogor",
+            "timezone": "Asia/Jakarta",
+            "schedule": "kota-bogor",
+            "region_code": "32.71",
             "public_url": public_url,  # desk links in chat ("Buka di dasbor") open this page's desk
         }
     )
@@ -89,8 +94,15 @@ class _SandboxWarta(Warta):
 class Sandbox:
     """The running sandbox: start, stop, reset to the demo, and what people do in it."""
 
-    def __init__(self, base: Settings, folder: Path, *, public_url: str) -> None:
-        self.folder = folder
+    def __init__(
+        self,
+        base: Settings,
+        folder: Path,
+        *,
+        public_url: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.folder, self.clock = folder, clock
         self.settings = sandbox_settings(base, folder, public_url=public_url)
         self._build()
 
@@ -99,7 +111,9 @@ class Sandbox:
         self.folder.mkdir(parents=True)
         self.api = BotApi(TOKEN, BOT_ID, BOT_USERNAME, files_dir=self.folder / "telegram")
         transport = httpx.ASGITransport(app=self.api.app)
-        self.warta = _SandboxWarta(self.settings, httpx_kwargs={"transport": transport})
+        self.warta = _SandboxWarta(
+            self.settings, httpx_kwargs={"transport": transport}, clock=self.clock
+        )
         self.people: dict[int, Person] = {}
         self.demo: Demo | None = None
 
