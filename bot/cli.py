@@ -36,7 +36,12 @@ SANDBOX_LINE = (
     "(tidak ada yang keluar dari komputer ini). Untuk bot sungguhan, isi WARTA_TELEGRAM_TOKEN "
     "di .env (lihat README)."
 )
+SANDBOX_ON_PURPOSE = (
+    "Sandbox latihan Warta di {address}/ (tidak ada yang keluar dari komputer ini). "
+    "Berhenti: Ctrl+C."
+)
 SANDBOX_HOST = "127.0.0.1"  # this computer only, unless `warta sandbox --host 0.0.0.0`
+PORT_HINT = "Pakai port lain: warta sandbox --port 8081 (atau WARTA_WEB_PORT=8081)."
 
 BAD_TOKEN = """Telegram menolak token bot (WARTA_TELEGRAM_TOKEN).
 Periksa token di @BotFather (/mybots -> pilih bot -> API Token) dan salin ulang ke .env."""
@@ -197,19 +202,28 @@ async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _sandbox(settings: Settings, host: str, port: int, *, announce: bool) -> int:
-    from bot.sandbox.serve import page_address, serve_sandbox
+    from bot.sandbox.serve import serve_sandbox
 
-    if announce:
-        print(SANDBOX_LINE.format(address=page_address(host, port)), file=sys.stderr)
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # the one line stays readable
+    line = SANDBOX_LINE if announce else SANDBOX_ON_PURPOSE
+    for chatty in ("alembic", "apscheduler", "telegram.ext"):  # the one line stays readable
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await serve_sandbox(settings, host=host, port=port, stop=stop)
+        await serve_sandbox(
+            settings,
+            host=host,
+            port=port,
+            stop=stop,
+            ready=lambda address: print(line.format(address=address), file=sys.stderr),
+        )
     except ScheduleError as exc:
         print(f"Jadwal pilar tidak bisa dipakai: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the port is taken (another Warta?), or the address is not ours
+        print(f"Tidak bisa membuka {host}:{port} ({exc.strerror}). {PORT_HINT}", file=sys.stderr)
         return 2
     return 0
 

@@ -40,14 +40,26 @@ async def test_without_a_token_run_starts_the_sandbox(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = await asyncio.wait_for(proc.communicate(), 30)
-    first = out.decode().splitlines()[0]
-    assert "sandbox latihan" in first and "WARTA_TELEGRAM_TOKEN" in first, first
+    first = out.decode().splitlines()[0]  # the one line, before anything else
+    assert "sandbox latihan" in first and "WARTA_TELEGRAM_TOKEN" in first, out.decode()
     assert proc.returncode == 0 and "Traceback" not in out.decode()
     assert not (tmp_path / "w.db").exists()  # its own file: data/sandbox/warta.db
     assert (tmp_path / "data" / "sandbox" / "warta.db").exists()
     env["WARTA_HEARTBEAT_FILE"] = str(tmp_path / "none")
     code, text = await cli(env, tmp_path, "health")
     assert code == 1 and "belum berjalan" in text
+
+
+async def test_the_sandbox_on_a_port_in_use_says_which_to_use(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env["WARTA_MEDIA_DIR"] = str(tmp_path / "data" / "media")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, out = await cli(env, tmp_path, "sandbox", "--port", port)
+    assert code == 2 and f"127.0.0.1:{port}" in out and "--port 8081" in out, out
+    assert "Traceback" not in out
 
 
 async def _page_when_up(client: httpx.AsyncClient) -> str:

@@ -3,6 +3,7 @@ the trainer's controls, odd uploads, taps that are not on the message, forged po
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -149,3 +150,33 @@ async def test_the_desk_opens_from_a_link_in_the_sandbox_chat(
     code = link.split(f"{URL}/masuk/")[1].split()[0]
     confirm = await client.get(f"/masuk/{code}")
     assert confirm.status_code == 200 and "Rina Redaktur" in confirm.text
+
+
+async def test_a_bimtek_room_thirty_trainees_at_once(
+    page: tuple[Sandbox, httpx.AsyncClient],
+) -> None:
+    """Thirty phones pick names at the same moment and each sends a report: everyone gets an
+    own chat and an own preview, and every card reaches the newsroom once."""
+    sandbox, client = page
+
+    async def one(n: int) -> None:
+        me = await trainee(client, f"Peserta {n}")
+        photo = {"foto": ("a.jpg", jpeg(color=(n * 8, 90, 200 - n * 5)), "image/jpeg")}
+        await client.post(f"/obrolan/{me}/foto", files=photo, data={"keterangan": CAPTION})
+        preview = await sandbox.api.wait_for(
+            lambda: [m for m in sandbox.api.messages_to(me) if "Kirim" in str(m.buttons)], 60
+        )
+        [send] = [data for label, data in preview[-1].buttons if "Kirim" in label]
+        await client.post(
+            f"/obrolan/{me}/tekan", data={"pesan": preview[-1].message_id, "data": send}
+        )
+
+    await asyncio.gather(*(one(n) for n in range(30)))
+
+    def cards() -> list[str]:
+        texts = sandbox.api.texts_to(int(NEWSROOM["id"]))
+        return [text for text in texts if "Laporan #" in text]
+
+    await sandbox.api.wait_for(lambda: len(cards()) >= 30, 60)
+    senders = {line for text in cards() for line in text.splitlines() if "Pengirim:" in line}
+    assert len(cards()) == 30 and len(senders) == 30

@@ -7,8 +7,8 @@ starts a new Warta, keeps the address and the server.
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -20,7 +20,6 @@ from bot.sandbox.page import SandboxPage
 from bot.sandbox.run import Sandbox
 from bot.settings import Settings
 
-log = logging.getLogger("warta")
 ANY_HOST = "0.0.0.0"
 GRACE = 2  # seconds a stop waits for requests: open chats hold a long poll each
 
@@ -53,30 +52,36 @@ def sandbox_app(sandbox: Sandbox, address: str) -> Starlette:
 
 
 async def serve_sandbox(
-    settings: Settings, *, host: str, port: int, stop: asyncio.Event, folder: Path | None = None
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    ready: Callable[[str], None] = lambda _address: None,
+    folder: Path | None = None,
 ) -> None:
-    """Start the sandbox, serve it until `stop` is set, then stop it."""
+    """Start the sandbox, serve it until `stop` is set, then stop it; `ready(address)` once
+    the page answers (seeding the demo takes a few seconds)."""
+    # Bound first: a port in use is said before the demo is seeded; once listening, a browser
+    # opened at once waits in the backlog until uvicorn takes it.
+    sock = socket.create_server((host, port))
     address = page_address(host, port)
     sandbox = Sandbox(settings, folder or settings.media_dir.parent / "sandbox", public_url=address)
-    await sandbox.start()
     app = sandbox_app(sandbox, address)
     config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=GRACE,
+        app, log_level="warning", lifespan="off", timeout_graceful_shutdown=GRACE
     )
     server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    log.info("Sandbox Warta di %s", address)
-    stopping = asyncio.create_task(stop.wait())
     try:
+        await sandbox.start()
+        ready(address)
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
         stopping.cancel()
         app.state.page.close()
         server.should_exit = True
         await asyncio.gather(serving, return_exceptions=True)
+    finally:
+        sock.close()
         await sandbox.stop()
