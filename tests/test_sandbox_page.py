@@ -4,6 +4,7 @@ the trainer's controls, odd uploads, taps that are not on the message, forged po
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.sandbox.page import COOKIE
 from bot.sandbox.run import LEADERS, NEWSROOM, REMINDERS, Sandbox
-from bot.sandbox.serve import sandbox_app
+from bot.sandbox.serve import page_address, sandbox_app
 from tests.harness import CAPTION, MONDAY_9_WIB, RunningClock, jpeg, make_settings
 
 URL = "http://sandbox.test"
@@ -180,3 +181,11 @@ async def test_a_bimtek_room_thirty_trainees_at_once(
     await sandbox.api.wait_for(lambda: len(cards()) >= 30, 60)
     senders = {line for text in cards() for line in text.splitlines() if "Pengirim:" in line}
     assert len(cards()) == 30 and len(senders) == 30
+
+
+def test_on_every_address_the_page_names_one_a_phone_can_open() -> None:
+    """--host 0.0.0.0: the QR code must carry the laptop's own address, never 0.0.0.0."""
+    address = page_address("0.0.0.0", 8080)
+    host = address.removeprefix("http://").removesuffix(":8080")
+    assert host != "0.0.0.0" and ipaddress.ip_address(host).version == 4
+    assert page_address("127.0.0.1", 8081) == "http://127.0.0.1:8081"
