@@ -142,6 +142,9 @@ def test_siapa_titles_groups_and_named_people(caption: str, present: bool, bogor
         ("Senam guna menjaga kebugaran.", True),
         ("Sosialisasi sebagai upaya pencegahan.", True),
         ("Bantuan untuk warga terdampak.", False),  # who it is for
+        ("Sembako untuk 50 keluarga.", False),  # how many it is for
+        ("Posko dibuka untuk 3 hari.", False),  # how long
+        ("Bazar untuk 17.000 pengunjung.", False),
         ("Warga menggunakan aplikasi.", False),  # guna inside a word
     ],
 )

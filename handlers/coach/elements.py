@@ -155,14 +155,20 @@ def _inside_title(c: Caption, i: int) -> bool:
 
 
 def has_mengapa(c: Caption) -> bool:
-    """A purpose or reason word; "untuk" before who it is for (untuk warga) does not count."""
+    """A purpose or reason word; "untuk" before who it is for (untuk warga, untuk 20 anak
+    yatim) does not count."""
     return any(not _untuk_whom(c, span) for span in c.lex.mengapa.spans(c.lows))
 
 
 def _untuk_whom(c: Caption, span: range) -> bool:
     if c.lows[span.start] != "untuk" or len(span) > 1:
         return False
-    return span.stop >= len(c.lows) or c.lows[span.stop] in c.lex.beneficiaries
+    if span.stop >= len(c.lows):
+        return True
+    following = c.lows[span.stop]
+    # A number after "untuk" counts who or how much it is for (untuk 50 keluarga, untuk 2 hari);
+    # a purpose is a verb or a noun of intent (untuk mencegah, untuk persiapan).
+    return following in c.lex.beneficiaries or following.isdigit()
 
 
 def has_bagaimana(c: Caption) -> bool:
