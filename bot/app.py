@@ -7,15 +7,12 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
-from bot.channels.whatsapp import CHANNEL as WHATSAPP
-from bot.channels.whatsapp import Templates, WhatsAppChannel
-from bot.desk import Desk
 from bot.health import Pulse, disk_problems, keep_running
 from bot.identity import acquire
 from bot.outbox_worker import OutboxWorker
@@ -36,10 +33,15 @@ from storage.models import utcnow
 from storage.people import People
 from storage.webhooks import Webhooks
 
+if TYPE_CHECKING:  # imported when configured: pywa and the desk (jinja2, openpyxl) are ~15 MB
+    from bot.channels.whatsapp import WhatsAppChannel
+    from bot.desk import Desk
+
 log = logging.getLogger(__name__)
 USERNAME_KEY = "telegram.username"
 SWEEP_EVERY, SWEEP_GRACE = 15.0, timedelta(seconds=60)  # the webhook backlog's regular sweep
 BEAT_EVERY = 5.0  # seconds between heartbeat touches at most
+WHATSAPP = "whatsapp"  # bot.channels.whatsapp.CHANNEL, without importing pywa
 
 
 def build_core(settings: Settings) -> Core:
@@ -147,6 +149,8 @@ class Warta:
     def _desk(self) -> Desk | None:
         if self.settings.public_url is None:
             return None
+        from bot.desk import Desk
+
         return Desk(self.engine, public_url=self.settings.public_url)
 
     def _telegram(self, httpx_kwargs: dict[str, Any] | None) -> TelegramChannel | None:
@@ -171,6 +175,8 @@ class Warta:
             return None
         assert s.whatsapp_phone_id and s.whatsapp_token and s.whatsapp_app_secret
         assert s.whatsapp_verify_token
+        from bot.channels.whatsapp import Templates, WhatsAppChannel
+
         return WhatsAppChannel(
             phone_id=s.whatsapp_phone_id,
             token=s.whatsapp_token.get_secret_value(),

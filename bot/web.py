@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,12 +22,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.telegram import TelegramChannel
-from bot.channels.whatsapp import SIGNATURE_HEADER, WhatsAppChannel
 from handlers.background import Background
 from storage.models import utcnow
 from storage.webhooks import Webhooks
 
-if TYPE_CHECKING:  # bot.desk reads forms with read_capped from here
+if TYPE_CHECKING:  # bot.desk reads forms with read_capped from here; pywa only when used
+    import uvicorn
+
+    from bot.channels.whatsapp import WhatsAppChannel
     from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ class WebApp:
 
     async def _whatsapp_post(self, request: Request) -> Response:
         assert self.whatsapp is not None
+        from bot.channels.whatsapp import SIGNATURE_HEADER  # loaded: self.whatsapp exists
+
         body = await read_capped(request, self.max_body)
         if body is None:
             return _too_large()
@@ -189,6 +192,8 @@ class WebApp:
 
     # ---- serving ----------------------------------------------------------------------------
     async def serve(self, host: str, port: int) -> None:
+        import uvicorn  # only a process that serves the web loads it
+
         config = uvicorn.Config(self.app, host=host, port=port, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         await self._server.serve()

@@ -24,9 +24,6 @@ from handlers.recap import (
     month_of,
     week_of,
 )
-from handlers.recap.chart import render_chart
-from handlers.recap.letter import render_letter
-from handlers.recap.sheet import render_sheet
 from handlers.texts import PlainMarkup
 from handlers.timefmt import DAYS, long_date, zone_label
 from storage.chats import LEADERS
@@ -242,6 +239,12 @@ def _write_files(
     """Render chart, workbook and letter (off the event loop) into the reports folder."""
     folder = core.reports_dir or core.media.root / "reports"
     folder.mkdir(parents=True, exist_ok=True)
+    # Imported here, in the worker thread: fpdf2, fontTools and openpyxl are ~30 MB that a
+    # process carries from its start otherwise, for a recap made once a week.
+    from handlers.recap.chart import render_chart
+    from handlers.recap.letter import render_letter
+    from handlers.recap.sheet import render_sheet
+
     chart = render_chart(recap)
     sheet = render_sheet(recap)
     letter = render_letter(letterhead, title, recap.period.label, lines, chart, made)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,8 +40,14 @@ def make_engine(url: str) -> AsyncEngine:
 
 def dialect_insert(session: AsyncSession):
     """insert() that knows ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return pg_insert if postgres else sqlite_insert
+    # Imported here: each dialect's module is loaded only by the database in use.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 async def lock_for_transaction(session: AsyncSession, key: str) -> None:
@@ -81,6 +90,8 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # alembic and mako (~7 MB) only for a migration
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -88,8 +99,42 @@ def alembic_config() -> Config:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest migration (run on every start)."""
+    if await _at_head(engine):
+        return  # the usual start: alembic (and the ~7 MB it loads) is not needed
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade_sync)
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.+)$", re.MULTILINE)
+
+
+def script_heads() -> set[str] | None:
+    """The newest revisions, read from the migration files as alembic would find them;
+    None when a file is not plain enough to read (then alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {name: value for name, value in _REVISION.findall(path.read_text())}
+        try:
+            revision = ast.literal_eval(found["revision"].strip())
+            down = ast.literal_eval(found["down_revision"].strip())
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        revisions.add(revision)
+        parents.update(down if isinstance(down, tuple) else [down] if down else [])
+    return (revisions - parents) or None
+
+
+async def _at_head(engine: AsyncEngine) -> bool:
+    heads = script_heads()
+    if heads is None:
+        return False
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return {row[0] for row in rows} == heads
+    except SQLAlchemyError:  # a new database: no version table yet
+        return False
 
 
 MIGRATION_LOCK = 727_401  # any constant; every Warta process agrees on it
@@ -100,6 +145,8 @@ def _upgrade_sync(conn: Connection) -> None:
         # Two processes starting at once must not both run a migration: the second waits,
         # then finds the schema at head. Released at the end of this transaction.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
