@@ -131,8 +131,11 @@ class OutboxWorker:
         self._renewed_at = time.monotonic()
 
     async def _idle_time(self) -> float:
+        """Until a chat's head can be taken. A head this process sends wakes the loop when it
+        is done (_pipeline_done), and new messages wake it (wake()); another process's held
+        head is looked at when its lease ends, in case that process died."""
         async with self.sessionmaker() as session:
-            due = await Outbox(session).next_due_at()
+            due = await Outbox(session).next_head_at()
         if due is None:
             return 5.0
         return min(5.0, max(0.05, (due - self.clock()).total_seconds()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -254,9 +254,20 @@ class Outbox:
         self.enqueue(message.channel, message.chat_id, payload, now=now)
         return True
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_head_at(self) -> datetime | None:
+        """When a chat's oldest pending message can next be taken: when it is due, or when its
+        lease ends while it is held. What waits behind a head does not count (it goes after
+        the head), nor does a held head before its lease ends (whoever holds it goes on)."""
+        heads = (
+            select(func.min(OutboxMessage.id).label("id"))
+            .where(OutboxMessage.status == PENDING)
+            .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
+            .subquery()
+        )
+        due, held = OutboxMessage.next_attempt_at, OutboxMessage.claimed_until
+        takeable = case((held > due, held), else_=due)  # an unheld head: NULL, so its due time
         return await self.s.scalar(
-            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
+            select(func.min(takeable)).join(heads, OutboxMessage.id == heads.c.id)
         )
 
     async def pending_count(self) -> int:

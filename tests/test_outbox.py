@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from handlers.messages import Text, raw, to_payload
 from storage.models import OutboxMessage, Role
+from storage.outbox import Outbox
 from tests.harness import CAPTION, Clock, Harness, jpeg
 
 
@@ -70,3 +74,24 @@ async def test_card_edit_waits_for_the_card(bot: Harness, clock: Clock) -> None:
     assert "Disetujui" in bot.card().text
     kinds = [m.kind for m in bot.newsroom_messages()]
     assert kinds[-2:] == ["photo", "text"]  # one photo, one card: nothing sent twice
+
+
+async def test_the_worker_looks_again_when_a_head_can_be_taken(bot: Harness, clock: Clock) -> None:
+    """Not while messages wait behind a head that is held or not due yet (issue 13: a pass
+    every 50 ms for a whole newsroom backlog): when a head is due or its lease ends."""
+    now, payload = clock(), to_payload(Text([raw("x")]))
+    async with bot.w.sessionmaker() as session, session.begin():
+        outbox = Outbox(session)
+        for chat in ("held", "held", "later", "later"):
+            outbox.enqueue("telegram", chat, payload, now=now)
+    async with bot.w.sessionmaker() as session, session.begin():
+        outbox = Outbox(session)
+        held, _, later, _ = await session.scalars(select(OutboxMessage.id).order_by("id"))
+        assert await outbox.claim(held, now, timedelta(seconds=30), "another")
+        await outbox.retry_later(later, now + timedelta(seconds=50), "429")
+    async with bot.w.sessionmaker() as session:
+        assert await Outbox(session).next_head_at() == now + timedelta(seconds=30)
+    async with bot.w.sessionmaker() as session, session.begin():
+        await Outbox(session).mark_sent(held, now)  # the next of that chat is its head now
+    async with bot.w.sessionmaker() as session:
+        assert await Outbox(session).next_head_at() == now
