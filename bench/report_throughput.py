@@ -33,6 +33,10 @@ from tests.databases import fresh_database
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.telegram_users import NEWSROOM_ID, TgUser
 
+# Waits are for completion, bounded generously: a loaded machine (PostgreSQL beside the bench
+# on two cores) is slow, not broken; the run prints how long it took.
+WAIT = 1800.0
+APOLOGY = "Maaf, ada gangguan"  # error.internal: an update that failed
 CAPTION = "Kerja bakti membersihkan saluran air di Kelurahan Cibuluh bersama warga RW 05."
 
 
@@ -122,16 +126,16 @@ async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> di
             await warta.process(fake.push(content))
         # The preview of the whole album: under load an earlier one may show fewer photos, and
         # its Kirim is refused (what is sent is what the operator last saw).
-        preview = await fake.wait_for(lambda: first_after(fake, uid, start, "Foto: 3"))
+        preview = await fake.wait_for(lambda: first_after(fake, uid, start, "Foto: 3"), WAIT)
         number_at = len(fake.sent)
         tap = fake.push(user.tap_button(preview, "Kirim"))
         began = time.perf_counter()
         await warta.process(tap)
         # The preview is edited into the receipt that carries the report number.
-        await fake.wait_for(lambda: "terkirim ke redaksi" in preview.text)
+        await fake.wait_for(lambda: "terkirim ke redaksi" in preview.text, WAIT)
         number = preview.text.split("Laporan #")[1].split(" ")[0]
         card = await fake.wait_for(
-            lambda: first_after(fake, NEWSROOM_ID, number_at, f"Laporan #{number}"), 300
+            lambda: first_after(fake, NEWSROOM_ID, number_at, f"Laporan #{number}"), WAIT
         )
         latencies.append(card.at - began)
 
@@ -140,8 +144,15 @@ async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> di
     elapsed = time.perf_counter() - began
     calls = len(fake.calls)
     chat_calls = sum(1 for c in fake.calls if "chat_id" in c.params)
+    apologies = sum(1 for sent in fake.sent if APOLOGY in sent.text)
     await warta.stop()
-    return {"elapsed": elapsed, "latencies": latencies, "calls": calls, "chat_calls": chat_calls}
+    return {
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "calls": calls,
+        "chat_calls": chat_calls,
+        "apologies": apologies,
+    }
 
 
 async def run_echo(n: int, photos: list[bytes]) -> dict[str, Any]:
@@ -226,6 +237,10 @@ async def main() -> None:
     )
     ceiling = summary("bare PTB echo (ceiling)", n, echo)
     ours = summary("Warta", n, warta)
+    print(
+        f"Warta: {len(warta['latencies'])}/{n} cards, {warta['apologies']} apologies, "
+        f"all done in {warta['elapsed']:.1f} s (bound {WAIT:.0f} s)"
+    )
     print(f"ratio Warta / ceiling: {ours / ceiling:.2f}")
     per_report = warta["chat_calls"] / n
     print(

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# A burst queues for a connection, it is not dropped: 200 operators at once on PostgreSQL
+# waited up to 15 s for one of 20 on an idle machine (bench/report_throughput.py), past the
+# default 30 s on a loaded one, and the update failed. Only a database that keeps every
+# connection this long fails an update.
+POOL_WAIT = 600
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -30,12 +35,16 @@ def make_engine(url: str) -> AsyncEngine:
         # an asyncio queue in order, instead of SQLite's busy handler sleeping (up to 100 ms a
         # try) under load; other processes (the CLI) still wait through busy_timeout.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=POOL_WAIT
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # 20 connections: the engine runs at most webhook_concurrency (8) events at once beside
+    # the outbox and timers, and several processes share PostgreSQL's 100 by default.
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_timeout=POOL_WAIT, pool_pre_ping=True
+    )
 
 
 def dialect_insert(session: AsyncSession):
