@@ -1,17 +1,28 @@
 """What a photo looks like, measured once on a small decode: size, light, sharpness, and a
 perceptual hash that finds the same photo again after resizing or recompression.
 
+`check_photo` is what the engine asks of every photo it receives: media.inspect_image's checks
+and the look, from that one small decode (12 MP: the decode was most of the cost, twice).
 Blocking (Pillow): call through asyncio.to_thread.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageFilter, ImageOps, ImageStat
+from PIL import ExifTags, Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
 
-from storage.media import plain_mode, register_heif
+from storage.media import (
+    ACCEPTED_FORMATS,
+    ImageInfo,
+    ImageProblem,
+    _gps,
+    _taken,
+    plain_mode,
+    register_heif,
+)
 
 SAMPLE = 512  # long side the measurements are taken at: resolution-independent, fast
 HASH_BANDS = 8  # 64-bit hash in 8 bytes; two hashes within 7 bits share at least one byte
@@ -31,7 +42,40 @@ def look_at(data: bytes) -> Look:
     with Image.open(io.BytesIO(data)) as im:
         short_side = min(im.size)
         im.draft("L", (SAMPLE, SAMPLE))
-        small = ImageOps.exif_transpose(plain_mode(im)).convert("L")  # 16-bit grey: not white
+        return _look(im, short_side)
+
+
+def check_photo(data: bytes, *, max_pixels: int) -> tuple[ImageInfo, Look]:
+    """inspect_image and look_at in one: the same checks, the same ImageProblems, the same look."""
+    register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            if im.format not in ACCEPTED_FORMATS:
+                raise ImageProblem("unsupported", str(im.format))
+            width, height = im.size
+            if width * height > max_pixels:
+                raise ImageProblem("too_many_pixels", f"{width}x{height}")
+            exif = im.getexif()
+            im.draft("L", (SAMPLE, SAMPLE))  # the look's decode; it walks the whole file too
+            im.load()  # so that a truncated file fails here, as in inspect_image
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageProblem("too_many_pixels", str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageProblem("not_image", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageProblem("corrupt", str(exc)) from exc
+    look = _look(im, min(width, height))
+    if exif.get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+        width, height = height, width
+    lat, lon = _gps(exif)
+    info = ImageInfo(ACCEPTED_FORMATS[im.format], width, height, _taken(exif), lat, lon)
+    return info, look
+
+
+def _look(im: Image.Image, short_side: int) -> Look:
+    small = ImageOps.exif_transpose(plain_mode(im)).convert("L")  # 16-bit grey: not white
     small.thumbnail((SAMPLE, SAMPLE), Image.Resampling.BILINEAR)
     return Look(
         short_side=short_side,

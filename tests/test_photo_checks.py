@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from PIL import Image, ImageFilter
 
+from storage.media import ImageProblem, inspect_image
 from storage.models import Role
-from storage.photo_checks import hamming, look_at
+from storage.photo_checks import check_photo, hamming, look_at
 from tests.harness import CAPTION, Harness, jpeg
+from tests.test_bad_input import bomb_png
 
 
 def encode(image: Image.Image, quality: int = 85) -> bytes:
@@ -38,6 +42,52 @@ def test_copies_are_found_and_other_photos_are_not() -> None:
     assert hamming(base, look_at(encode(original.convert("L").convert("RGB"))).dhash) <= 6
     for other in [(200, 40, 40), (10, 200, 90), (250, 250, 10)]:
         assert hamming(base, look_at(encode(photo(other))).dhash) > 6, other
+
+
+def phone_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways
+    exif.get_ifd(0x8769)[0x9003] = "2026:11:30 08:15:00"
+    exif[0x8825] = {1: "S", 2: (6.0, 35.0, 40.0), 3: "E", 4: (106.0, 47.0, 50.0)}
+    return exif
+
+
+def saved(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+INPUTS: dict[str, Callable[[], bytes]] = {
+    "phone-jpeg": lambda: jpeg(1600, 1200, exif=phone_exif()),
+    "png-16-bit": lambda: saved(
+        photo().convert("I").point(lambda v: v * 200).convert("I;16"), "PNG"
+    ),
+    "png-palette": lambda: saved(photo().convert("P"), "PNG"),
+    "gif": lambda: saved(photo(), "GIF"),
+    "truncated": lambda: jpeg(1600, 1200)[:5000],
+    "not-an-image": lambda: b"not an image at all",
+    "bomb": bomb_png,
+    "over-the-limit": lambda: jpeg(3000, 2000),  # 6 MP, the limit below is 5
+}
+
+
+def outcome(check: Callable[[], object]) -> object:
+    try:
+        return check()
+    except ImageProblem as problem:
+        return problem.code
+
+
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_one_decode_checks_as_inspect_and_look_did(kind: str) -> None:
+    data = INPUTS[kind]()
+    limit = 5_000_000
+    both = outcome(lambda: (inspect_image(data, max_pixels=limit), look_at(data)))
+    assert outcome(lambda: check_photo(data, max_pixels=limit)) == both
+    if kind == "phone-jpeg":
+        info, _look = check_photo(data, max_pixels=limit)
+        assert (info.width, info.height) == (1200, 1600) and info.latitude is not None
 
 
 async def setup(bot: Harness):
