@@ -79,6 +79,7 @@ def build_core(settings: Settings) -> Core:
         publish_to=(TELEGRAM, settings.publish_channel) if settings.publish_channel else None,
         public_url=settings.public_url,
         coaching=Coaching.load(prompts / "caption_coach.toml", settings.region_code),
+        newsroom_sheet=settings.newsroom_photos == "sheet",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     # coach knows its kecamatan and desa/kelurahan by name, and only its own (a bare "Menteng"
     # is Bogor's, not Jakarta's). Empty: the units' names only.
     region_code: str | None = None
+    # How a report's photos reach a newsroom group on Telegram: "sheet", one photo message with
+    # all photos on it and the card as caption (a group takes ~20 messages a minute); "album",
+    # the photos as an album and the card as its own message (2 to 11 messages).
+    newsroom_photos: Literal["sheet", "album"] = "sheet"
     min_caption_chars: int = Field(default=20, ge=0)
     max_photo_mb: float = Field(default=20, gt=0)
     max_photo_megapixels: float = Field(default=50, gt=0)

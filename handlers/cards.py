@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from handlers import caption_advice
 from handlers.context import DECIDERS, Context
 from handlers.desk_links import open_in_desk, report_path
-from handlers.messages import Album, Button, Edit, PhotoRef, T, Text, raw, t
+from handlers.messages import Album, Button, Card, Edit, PhotoRef, T, Text, raw, t
 from handlers.photo_warnings import warning_lines
 from handlers.timefmt import when
 from storage.chats import NEWSROOM
@@ -31,6 +31,8 @@ def card_ref(report_id: int) -> str:
 
 
 PERSONAL_CARDS = ("whatsapp",)  # channels without newsroom groups: editors get cards in private
+SHEET_CHANNELS = ("telegram",)  # a card is one photo message there (newsroom_sheet)
+ORIGINALS = "fo"  # "Lihat foto asli": its button's data (handlers/originals)
 Place = tuple[str, str]  # (channel, chat id) where a card goes
 
 
@@ -67,7 +69,10 @@ async def post_card(ctx: Context, report: Report, channel: str, chat_id: str) ->
 async def _post(
     ctx: Context, report: Report, place: Place, photos: list[Photo], earlier: list[Earlier]
 ) -> None:
-    """The photos this place has not seen in an earlier version's card, then the card."""
+    if photos and is_sheet_place(ctx, place):
+        await _post_sheet(ctx, report, place, photos, earlier)
+        return
+    # The photos this place has not seen in an earlier version's card, then the card.
     shown = shown_before(photos, earlier, place)
     unseen = [p for p in photos if p.sha256 not in shown]
     if unseen:
@@ -82,8 +87,26 @@ async def _post(
             caption = t("card.album_caption", number=report.number, caption=report.caption)
         ctx.send(*place, Album([photo_ref(p) for p in unseen], [caption]))
     lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-    buttons = placed(ctx, report, decision_buttons(report.id), place[0])
+    buttons = placed(ctx, report, decision_buttons(report.id), place[0], len(photos))
     ctx.send(*place, Text(lines, buttons), ref=card_ref(report.id))
+
+
+async def _post_sheet(
+    ctx: Context, report: Report, place: Place, photos: list[Photo], earlier: list[Earlier]
+) -> None:
+    """One message: every photo on the sheet (a revision's new ones marked), the card as its
+    caption, the buttons."""
+    before = set(earlier[0].hashes) if earlier else None
+    marks = ["new" if before is not None and p.sha256 not in before else "" for p in photos]
+    lines = await card_lines(ctx, report, photos, earlier=earlier, shown={})
+    buttons = placed(ctx, report, decision_buttons(report.id), place[0], len(photos))
+    card = Card([photo_ref(p) for p in photos], lines, buttons, marks)
+    ctx.send(*place, card, ref=card_ref(report.id))
+
+
+def is_sheet_place(ctx: Context, place: Place) -> bool:
+    """Telegram groups count messages a minute: there a card is one photo message."""
+    return ctx.core.newsroom_sheet and place[0] in SHEET_CHANNELS
 
 
 async def earlier_versions(ctx: Context, report: Report) -> list[Earlier]:
@@ -124,10 +147,12 @@ async def update_cards(
     places.update(await review_destinations(ctx))
     photos, earlier = await ctx.reports.photos(report.id), await earlier_versions(ctx, report)
     for place in sorted(places):
-        shown = shown_before(photos, earlier, place)
+        sheet = bool(photos) and is_sheet_place(ctx, place)
+        shown = {} if sheet else shown_before(photos, earlier, place)
         lines = await card_lines(ctx, report, photos, earlier=earlier, shown=shown)
-        fitting = placed(ctx, report, buttons, place[0])
-        ctx.send(*place, Edit([*lines, *tail], fitting, ref=card_ref(report.id)))
+        fitting = placed(ctx, report, buttons, place[0], len(photos))
+        edit = Edit([*lines, *tail], fitting, ref=card_ref(report.id), caption=sheet)
+        ctx.send(*place, edit)
 
 
 async def is_review_place(ctx: Context) -> bool:
@@ -152,11 +177,15 @@ def decision_buttons(report_id: int) -> list[list[Button]]:
 
 
 def placed(
-    ctx: Context, report: Report, buttons: list[list[Button]], channel: str
+    ctx: Context, report: Report, buttons: list[list[Button]], channel: str, photos: int
 ) -> list[list[Button]]:
-    """The card's buttons at a place: fitted to the channel, then "Buka di dasbor" when the
-    desk is on (WhatsApp shows it as a link under the text)."""
-    return fitted(buttons, channel) + open_in_desk(ctx.core, report_path(report.number or ""))
+    """The card's buttons at a place: fitted to the channel, "Lihat foto asli" under a contact
+    sheet, then "Buka di dasbor" when the desk is on (WhatsApp shows it as a link)."""
+    rows = list(fitted(buttons, channel))  # a copy: the caller reuses its rows per place
+    # Not on a card closed for good (rejected, withdrawn): the desk still has its photos.
+    if rows and photos > 1 and ctx.core.newsroom_sheet and channel in SHEET_CHANNELS:
+        rows.append([Button(t("button.originals"), f"{ORIGINALS}:{report.id}")])
+    return rows + open_in_desk(ctx.core, report_path(report.number or ""))
 
 
 def fitted(buttons: list[list[Button]], channel: str) -> list[list[Button]]:

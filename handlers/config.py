@@ -70,6 +70,7 @@ class Core:
     public_url: str | None = None  # the web desk's address (no trailing slash); None: no desk
     # The caption coach's word lists and the region's place names, loaded once.
     coaching: Coaching = field(default_factory=Coaching.load)
+    newsroom_sheet: bool = True  # Telegram newsrooms get one photo message per card
 
     @property
     def workdays(self) -> Workdays:

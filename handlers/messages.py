@@ -65,6 +65,19 @@ class Album:
 
 
 @dataclass(frozen=True)
+class Card:
+    """A report's card as one photo message: its photo, or a contact sheet of all its photos
+    made when sent, with the card's text as caption and its buttons (a group's messages a
+    minute are few). marks[i] labels photo i on the sheet ("new": this version added it)."""
+
+    photos: list[PhotoRef]
+    lines: list[T]
+    buttons: list[list[Button]] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    type: str = "card"
+
+
+@dataclass(frozen=True)
 class Edit:
     """Replace the text and buttons of an earlier message, found by message id or outbox ref."""
 
@@ -72,6 +85,7 @@ class Edit:
     buttons: list[list[Button]] = field(default_factory=list)
     message_id: str | None = None
     ref: str | None = None
+    caption: bool = False  # the message is a photo (a Card): its caption is edited
     type: str = "edit"
 
 
@@ -94,7 +108,7 @@ class Delete:
     type: str = "delete"
 
 
-Outgoing = Text | Album | Edit | File | Template | Delete
+Outgoing = Text | Album | Card | Edit | File | Template | Delete
 
 
 def template_for(message: Outgoing) -> Template | None:
@@ -137,6 +151,13 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         )
     if kind == "template":
         return _template(payload)
+    if kind == "card":
+        return Card(
+            photos=[PhotoRef(**p) for p in payload["photos"]],
+            lines=_lines(payload["lines"]),
+            buttons=[[_button(b) for b in row] for row in payload.get("buttons", [])],
+            marks=[str(m) for m in payload.get("marks", [])],
+        )
     if kind == "delete":
         return Delete([str(i) for i in payload["message_ids"]])
     if kind == "file":
@@ -149,7 +170,11 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
     buttons = [[_button(b) for b in row] for row in payload.get("buttons", [])]
     if kind == "edit":
         return Edit(
-            _lines(payload["lines"]), buttons, payload.get("message_id"), payload.get("ref")
+            _lines(payload["lines"]),
+            buttons,
+            payload.get("message_id"),
+            payload.get("ref"),
+            bool(payload.get("caption")),
         )
     fallback = payload.get("fallback")
     return Text(

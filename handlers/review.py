@@ -73,7 +73,8 @@ async def tap_back(ctx: Context, report_id: int) -> None:
         buttons = cards.decision_buttons(report_id)
     else:
         return
-    buttons = cards.placed(ctx, report, buttons, ctx.ev.channel)
+    photos = len(await ctx.reports.photos(report.id))
+    buttons = cards.placed(ctx, report, buttons, ctx.ev.channel, photos)
     ctx.reply_message(Edit([], buttons, message_id=ctx.ev.message_id))
     ctx.answer()
 

@@ -14,6 +14,7 @@ from handlers import (
     join,
     newsroom,
     nudges,
+    originals,
     package,
     pillars,
     reminders,
@@ -22,6 +23,7 @@ from handlers import (
     status,
     weekly,
 )
+from handlers.cards import ORIGINALS
 from handlers.context import Context, TapHandler
 from handlers.messages import t
 from handlers.schedule import BUTTON_KEY
@@ -45,7 +47,11 @@ PRIVATE_COMMANDS = {
     "mulai": nudges.start_reminders,
     "dasbor": desk_login.desk_link,
 }
-OTHER_CALLBACKS: dict[str, TapHandler] = {"pk": package.tap_package, **newsroom.CALLBACKS}
+OTHER_CALLBACKS: dict[str, TapHandler] = {
+    "pk": package.tap_package,
+    ORIGINALS: originals.tap_originals,
+    **newsroom.CALLBACKS,
+}
 GROUP_COMMANDS = {
     "redaksi": newsroom.bind_newsroom,
     "bantuan": newsroom.group_help,

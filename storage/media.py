@@ -193,6 +193,12 @@ class MediaStore:
             small.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
             return out.getvalue()
 
+    def contact_sheet(self, rels: list[str], marks: list[str]) -> bytes:
+        """The newsroom card's picture of these photos (storage.contact_sheet). Blocking."""
+        from storage.contact_sheet import sheet_file  # it imports this module
+
+        return sheet_file(self.root / "sheets", [self.path(r) for r in rels], marks).read_bytes()
+
 
 def save_by_content(folder: Path, data: bytes, suffix: str, stem: str = "") -> Path:
     """Write a generated file named by its sha256 (once; atomically), e.g. a report's ZIP."""

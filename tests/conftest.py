@@ -33,11 +33,24 @@ def clock() -> Clock:
     return Clock(MONDAY_9_WIB)
 
 
+def newsroom_style(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Tests of the album newsroom (photos as an album, then a text card) are marked
+    `album_newsroom`; the default is one contact-sheet photo message per card."""
+    if request.node.get_closest_marker("album_newsroom"):
+        return {"newsroom_photos": "album"}
+    return {}
+
+
 @pytest.fixture
 async def bot(
-    fake: FakeTelegram, tmp_path: Path, database_url: str, clock: Clock
+    fake: FakeTelegram,
+    tmp_path: Path,
+    database_url: str,
+    clock: Clock,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
-    harness = await Harness(fake, make_settings(tmp_path, database_url), clock).start()
+    settings = make_settings(tmp_path, database_url, **newsroom_style(request))
+    harness = await Harness(fake, settings, clock).start()
     try:
         yield harness
     finally:
@@ -51,10 +64,16 @@ def graph() -> FakeGraph:
 
 @pytest.fixture
 async def both(
-    fake: FakeTelegram, graph: FakeGraph, tmp_path: Path, database_url: str, clock: Clock
+    fake: FakeTelegram,
+    graph: FakeGraph,
+    tmp_path: Path,
+    database_url: str,
+    clock: Clock,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
     """Warta with Telegram and WhatsApp on, against both fakes."""
-    settings = make_settings(tmp_path, database_url, **whatsapp_settings(graph))
+    style = newsroom_style(request)
+    settings = make_settings(tmp_path, database_url, **whatsapp_settings(graph), **style)
     harness = await Harness(fake, settings, clock, graph).start()
     try:
         yield harness

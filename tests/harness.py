@@ -222,8 +222,9 @@ class Harness:
         return self.fake.messages_to(NEWSROOM_CHAT["id"])
 
     def card(self) -> Sent:
-        """The newest card in the newsroom (the text message with decision buttons)."""
-        cards = [m for m in self.newsroom_messages() if m.kind == "text" and "Laporan #" in m.text]
+        """The newest card in the newsroom: the photo message (a contact sheet, or the one photo)
+        with the card as its caption; a text message where the newsroom gets albums."""
+        cards = [m for m in self.newsroom_messages() if "📝 Laporan #" in m.text]
         return cards[-1]
 
     def last_to(self, user: TgUser) -> Sent:

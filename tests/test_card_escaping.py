@@ -1,5 +1,6 @@
 """A long caption full of & < > on the newsroom's card: as much as fits, valid HTML, no entity
-split; the album caption above it is plain text, clipped to Telegram's 1024."""
+split, within 1024 as the contact sheet's caption or 4096 as a text card (newsroom_photos=album),
+where the album caption above it is plain text, clipped to Telegram's 1024."""
 
 from __future__ import annotations
 
@@ -37,8 +38,18 @@ async def card_of(bot: Harness, caption: str) -> tuple[str, str]:
     await bot.send(operator.text(caption))
     await bot.send(operator.tap_button(bot.last_to(operator), "Kirim"))
     card = bot.card()
-    sent = [c for c in bot.fake.calls_of("sendMessage") if "Laporan #" in c.params["text"]][-1]
-    return sent.params["text"], card.text
+    sent = [
+        c.params.get("text") or c.params.get("caption", "")
+        for c in bot.fake.calls
+        if c.method in ("sendMessage", "sendPhoto")
+    ]
+    return [text for text in sent if "Laporan #" in text][-1], card.text
+
+
+STYLES = [
+    pytest.param(CAPTION_LIMIT, id="sheet"),
+    pytest.param(LIMIT, id="album", marks=pytest.mark.album_newsroom),
+]
 
 
 def shown_caption(visible: str, caption: str) -> str:
@@ -49,27 +60,33 @@ def shown_caption(visible: str, caption: str) -> str:
     return shown[:-1]
 
 
+@pytest.mark.parametrize("limit", STYLES)
 @pytest.mark.parametrize("kind", list(CAPTIONS))
-async def test_the_card_keeps_as_much_of_the_caption_as_fits(bot: Harness, kind: str) -> None:
+async def test_the_card_keeps_as_much_of_the_caption_as_fits(
+    bot: Harness, kind: str, limit: int
+) -> None:
     caption = CAPTIONS[kind]
     html, visible = await card_of(bot, caption)
-    assert len(html) <= LIMIT
+    assert len(html) <= limit
     # Every & starts a whole entity: none was cut in half.
     assert html.count("&") == len(ENTITY.findall(html)), html[-60:]
     shown = shown_caption(visible, caption)
     assert caption.startswith(shown)
     # Cut where the next character would no longer fit: at most one escape ("&amp;") short.
-    assert len(html) > LIMIT - len("&amp;") - 1, len(html)
-    assert len(shown) >= {"symbols": 800, "words": 2500}[kind], len(shown)
+    assert len(html) > limit - len("&amp;") - 1, len(html)
+    least = {"symbols": 800, "words": 2500} if limit == LIMIT else {"symbols": 80, "words": 400}
+    assert len(shown) >= least[kind], len(shown)
 
 
-async def test_a_caption_that_fits_is_shown_whole_and_escaped(bot: Harness) -> None:
+@pytest.mark.parametrize("limit", STYLES)
+async def test_a_caption_that_fits_is_shown_whole_and_escaped(bot: Harness, limit: int) -> None:
     caption = "Rapat RT & RW <Cibuluh> > 40 warga hadir."
     html, visible = await card_of(bot, caption)
     assert caption in visible and "…" not in visible
     assert "Rapat RT &amp; RW &lt;Cibuluh&gt; &gt; 40 warga hadir." in html
 
 
+@pytest.mark.album_newsroom
 async def test_the_album_caption_is_plain_text_within_telegrams_limit(bot: Harness) -> None:
     caption = CAPTIONS["symbols"]
     await card_of(bot, caption)

@@ -59,7 +59,8 @@ async def test_approved_report_is_posted_with_hashtags_and_credit(pub: Harness) 
     assert CAPTION in first.text and "#KotaBogor #InfoBogor" in first.text
     assert first.text.endswith("📷 Foto: Kecamatan Bogor Barat")
     assert f"Diunggah ke kanal: https://t.me/c/1112223334/{first.message_id}" in card.text
-    assert [label for label, _ in card.buttons] == ["📦 Paket unggah", "↩️ Tarik dari kanal"]
+    labels = ["📦 Paket unggah", "↩️ Tarik dari kanal", "🖼️ Lihat foto asli"]
+    assert [label for label, _ in card.buttons] == labels
 
 
 async def test_no_consent_no_post(pub: Harness) -> None:
@@ -107,7 +108,7 @@ async def test_withdrawal_deletes_the_post_and_keeps_the_history(pub: Harness) -
 async def test_nothing_is_published_without_a_channel(bot: Harness) -> None:
     editor, operator = await people(bot)
     card = await report_and_approve(bot, editor, operator)
-    assert [label for label, _ in card.buttons] == ["📦 Paket unggah"]
+    assert [label for label, _ in card.buttons] == ["📦 Paket unggah", "🖼️ Lihat foto asli"]
 
 
 async def test_upload_package_has_every_size_and_the_caption(pub: Harness) -> None:

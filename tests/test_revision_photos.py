@@ -1,5 +1,6 @@
-"""A revision sends the newsroom only the photos it has not seen (by content), and its card
-says what changed about the photos and which earlier card shows the others."""
+"""With newsroom_photos=album, a revision sends the newsroom only the photos it has not seen (by
+content), and its card says what changed about the photos and which earlier card shows the
+others. (The contact-sheet card shows every photo, the new ones marked: test_contact_sheet.)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.harness import CAPTION, Harness, jpeg
 
 SHOTS = [jpeg(color=(200, 30, 30)), jpeg(color=(30, 200, 30)), jpeg(color=(30, 30, 200))]
 REPLACEMENT = jpeg(color=(220, 220, 20))
+pytestmark = pytest.mark.album_newsroom
 
 
 async def people(h: Harness, channel: str) -> tuple[Person, Person]:

@@ -25,7 +25,7 @@ def wib(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def card_of(bot: Harness, number: str) -> Sent:
-    cards = [m for m in bot.newsroom_messages() if m.kind == "text" and f"#{number}" in m.text]
+    cards = [m for m in bot.newsroom_messages() if f"Laporan #{number}" in m.text]
     return cards[-1]
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from telegram import (
     Message,
     Update,
 )
+from telegram._utils.types import JSONDict
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
     BadRequest,
@@ -38,7 +40,18 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import TokenRejected
 from handlers.events import InboundEvent, Media
-from handlers.messages import Album, Button, Delete, Edit, File, Outgoing, T, Template, Text
+from handlers.messages import (
+    Album,
+    Button,
+    Card,
+    Delete,
+    Edit,
+    File,
+    Outgoing,
+    T,
+    Template,
+    Text,
+)
 from handlers.ports import DeliveryError, RefResolver
 from handlers.texts import Texts
 from storage.media import MediaStore
@@ -290,6 +303,8 @@ class TelegramMessenger:
             return [str(sent.message_id)]
         if isinstance(message, Album):
             return await self._send_album(chat_id, message)
+        if isinstance(message, Card):
+            return await self._send_card(chat_id, message)
         if isinstance(message, File):
             return await self._send_file(chat_id, message)
         if isinstance(message, Delete):
@@ -313,25 +328,68 @@ class TelegramMessenger:
             )
         return [str(sent.message_id)]
 
+    async def _send_card(self, chat_id: str, card: Card) -> list[str]:
+        """One photo message: the report's one photo (by file id when it came from here), or
+        its contact sheet, captioned with the card and carrying its buttons."""
+        if len(card.photos) == 1:
+            p = card.photos[0]
+            photo = await self._photo_input(p.path, p.source_channel, p.source_ref, p.source_kind)
+        else:
+            rels = [p.path for p in card.photos]
+            photo = await asyncio.to_thread(self.media.contact_sheet, rels, card.marks)
+        sent = await self.bot.send_photo(
+            chat_id,
+            photo,
+            caption=self._fit(card.lines, MessageLimit.CAPTION_LENGTH),
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(self._keyboard(card.buttons)),
+        )
+        return [str(sent.message_id)]
+
     async def _edit(self, chat_id: str, message: Edit, resolve: RefResolver) -> list[str]:
         message_id = message.message_id or (await resolve(message.ref) if message.ref else None)
         if message_id is None:
             raise DeliveryError(f"nothing sent under {message.ref} to edit", permanent=True)
         markup = InlineKeyboardMarkup(self._keyboard(message.buttons))
-        if message.lines:
-            await self.bot.edit_message_text(
-                self._fit(message.lines, MessageLimit.MAX_TEXT_LENGTH),
-                chat_id=chat_id,
-                message_id=int(message_id),
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=_NO_PREVIEW,
-            )
-        else:
+        if not message.lines:
             await self.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=int(message_id), reply_markup=markup
             )
+            return [str(message_id)]
+        try:
+            await self._edit_lines(chat_id, int(message_id), message, markup, message.caption)
+        except BadRequest as exc:
+            # A card sent the other way (before an upgrade, or with the other newsroom setting)
+            if "there is no" not in exc.message.lower():
+                raise
+            await self._edit_lines(chat_id, int(message_id), message, markup, not message.caption)
         return [str(message_id)]
+
+    async def _edit_lines(
+        self,
+        chat_id: str,
+        message_id: int,
+        message: Edit,
+        markup: InlineKeyboardMarkup,
+        caption: bool,
+    ) -> None:
+        if caption:
+            await self.bot.edit_message_caption(
+                chat_id=chat_id,
+                message_id=message_id,
+                caption=self._fit(message.lines, MessageLimit.CAPTION_LENGTH),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+            return
+        await self.bot.edit_message_text(
+            self._fit(message.lines, MessageLimit.MAX_TEXT_LENGTH),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=_NO_PREVIEW,
+        )
 
     async def _send_album(self, chat_id: str, album: Album) -> list[str]:
         caption = _clip(self.texts.render_lines(album.caption), MessageLimit.CAPTION_LENGTH)
@@ -461,6 +519,41 @@ def build_application(
     return app
 
 
+class AlbumRateLimiter(AIORateLimiter):
+    """PTB's limiter, counting an album as the messages it is: Telegram counts each photo of a
+    sendMediaGroup against the group's 20 a minute, PTB's limiter counts one request."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint == "sendMediaGroup":
+            await self._take_extra(data, len(data.get("media") or []) - 1)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    async def _take_extra(self, data: dict[str, Any], extra: int) -> None:
+        """The album's other photos, taken from the same limiters the request then takes one
+        from (one at a time: each limiter holds one message per slot)."""
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        in_group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+        for _ in range(max(0, extra)):
+            if self._base_limiter is not None:
+                async with self._base_limiter:
+                    pass
+            if in_group and self._group_max_rate:
+                async with self._get_group_limiter(chat_id):  # type: ignore[arg-type]
+                    pass
+
+
 def smooth_rate_limiter(per_second: int, per_group_minute: int) -> AIORateLimiter:
     """PTB's limiter, spacing messages evenly instead of allowing a burst up front.
 
@@ -469,7 +562,7 @@ def smooth_rate_limiter(per_second: int, per_group_minute: int) -> AIORateLimite
     twice Telegram's limits in a sliding window, which bench/reminder_broadcast.py showed as
     429s. One message per 1/30 s, and per 3 s into a group, never exceeds them in any window.
     """
-    return AIORateLimiter(
+    return AlbumRateLimiter(
         max_retries=0,
         overall_max_rate=1,
         overall_time_period=1 / per_second,

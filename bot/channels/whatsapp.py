@@ -49,6 +49,7 @@ from handlers.events import InboundEvent, Media
 from handlers.messages import (
     Album,
     Button,
+    Card,
     Delete,
     Edit,
     File,
@@ -344,6 +345,10 @@ class WhatsAppMessenger:
             return []
         if isinstance(message, Album):
             return await self._send_album(chat_id, message)
+        if isinstance(message, Card):  # no photo with reply buttons here: photos, then text
+            new = [p for p, m in zip(message.photos, _marks(message), strict=True) if m != "same"]
+            ids = await self._send_album(chat_id, Album(new)) if new else []
+            return [*ids, await self._send_text(chat_id, message.lines, message.buttons)]
         return [await self._send_file(chat_id, message)]
 
     async def _window_open(self, chat_id: str) -> bool:
@@ -439,6 +444,10 @@ class WhatsAppMessenger:
                     mime_type=_mime(message.filename),
                 )
         return sent.id
+
+
+def _marks(card: Card) -> list[str]:
+    return (card.marks + [""] * len(card.photos))[: len(card.photos)]
 
 
 def _mime(filename: str) -> str:

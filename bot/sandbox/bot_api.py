@@ -357,6 +357,18 @@ class BotApi(Waiters):
         self._changed()
         return self.message_json(sent)
 
+    def _m_editmessagecaption(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
+        sent = self._find(p)
+        if sent.kind == "text":
+            raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption = self._caption(p)
+        markup = self._markup(p)
+        if sent.text == caption and sent.reply_markup == markup:
+            raise BotApiError(400, "Bad Request: message is not modified")
+        sent.text, sent.reply_markup, sent.edits = caption, markup, sent.edits + 1
+        self._changed()
+        return self.message_json(sent)
+
     def _m_editmessagereplymarkup(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         sent = self._find(p)
         markup = self._markup(p)
