@@ -7,9 +7,11 @@ database, seeded with an editor, the newsroom and N operators. RSS is read from
 load: each operator sends a 3-photo album with a caption and taps Kirim, all at once, until
 the last newsroom card; peak and settled RSS. The baseline in the same run is a bare
 python-telegram-bot bot (bench/bare_ptb_bot.py) polling the same fake, idle and answering the
-same photos.
+same photos. --photos picks the newsroom card (bot/settings.py's newsroom_photos): "sheet", the
+default, one contact sheet per report; "album", the photos as an album and a text card; "both"
+runs Warta once in each.
 
-    python -m bench.memory [--operators 50] [--database-url URL (wiped)]
+    python -m bench.memory [--operators 50] [--photos sheet|album|both] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -141,13 +143,15 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
-async def run_warta(n: int, database_url: str | None, photos: list[bytes]) -> dict[str, float]:
+async def run_warta(
+    n: int, database_url: str | None, photos: list[bytes], mode: str
+) -> dict[str, float]:
     fake = FakeTelegram(token=TOKEN)
     server, task, api_url = await serve(fake)
     tmp = Path(tempfile.mkdtemp(prefix="warta-memory-"))
     url = await fresh_database(database_url, tmp)
     user_ids = await seed(url, n)
-    env = warta_env(tmp, api_url, url) | {"PYTHONPATH": str(REPO)}
+    env = warta_env(tmp, api_url, url) | {"PYTHONPATH": str(REPO), "WARTA_NEWSROOM_PHOTOS": mode}
     proc = await spawn(["-m", "bot.cli", "run"], env, tmp / "warta.log")
 
     async def operator(uid: int) -> None:
@@ -213,20 +217,28 @@ def line(name: str, r: dict[str, Any]) -> str:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, default=50)
+    parser.add_argument("--photos", choices=("sheet", "album", "both"), default="sheet")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     photos = [photo_bytes(i) for i in range(8)]
     bare = await run_bare(args.operators, photos)
-    warta = await run_warta(args.operators, args.database_url, photos)
+    modes = ("sheet", "album") if args.photos == "both" else (args.photos,)
+    wartas = {
+        mode: await run_warta(args.operators, args.database_url, photos, mode) for mode in modes
+    }
     print(
         f"RSS of the real process; {args.operators} operators x (3-photo album + caption + "
         f"Kirim); database: {args.database_url or 'SQLite file'}; load {os.getloadavg()[0]:.2f}"
     )
     print(line("bare PTB polling bot", bare))
-    print(line("Warta (warta run)", warta))
+    for mode, warta in wartas.items():
+        print(line(f"Warta ({mode})", warta))
     print(f"aims: idle <= 100 MB, under {args.operators} operators <= 120 MB")
-    print(f"ratio Warta/bare PTB idle RSS: {warta['idle'] / bare['idle']:.2f}")
-    print(f"ratio Warta/bare PTB peak RSS: {warta['peak'] / bare['peak']:.2f}")
+    for mode, warta in wartas.items():
+        print(
+            f"ratio Warta ({mode})/bare PTB RSS: idle {warta['idle'] / bare['idle']:.2f},"
+            f" peak {warta['peak'] / bare['peak']:.2f}"
+        )
 
 
 if __name__ == "__main__":

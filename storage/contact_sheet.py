@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import threading
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
 
+from storage.derivatives import TRANSPOSE
 from storage.media import flat_rgb, plain_mode, register_heif, write_atomically
 
 WIDTH, GAP = 1280, 8
@@ -25,6 +27,9 @@ FONT = (
 )
 NEW_MARK = "new"  # a photo this version added: "BARU" on its tile
 QUALITY = 85
+# Sheets drawn at once. Each holds a decoded photo (a 12 MP one is 36 MB) while it draws; a
+# burst of 50 reports would otherwise run one per worker thread. Two keep both cores busy.
+RENDERS = threading.BoundedSemaphore(2)
 
 
 def columns(count: int) -> int:
@@ -42,7 +47,9 @@ def sheet_file(folder: Path, sources: list[Path], marks: list[str]) -> Path:
     )
     path = folder / f"{key.hexdigest()[:24]}.jpg"
     if not path.exists():
-        write_atomically(path, render_sheet(sources, marks))
+        with RENDERS:
+            if not path.exists():  # drawn by the render this one waited for
+                write_atomically(path, render_sheet(sources, marks))
     return path
 
 
@@ -68,11 +75,17 @@ def render_sheet(sources: list[Path], marks: list[str]) -> bytes:
 
 
 def _tile(source: Path, width: int, height: int) -> Image.Image:
+    """The photo cropped and resized in one step as it is stored, then the small tile turned
+    upright and made RGB: no full-size copy is made beside the decoded frame."""
     register_heif()
     with Image.open(source) as im:
-        im.draft("RGB", (width * 2, height * 2))  # a JPEG decodes at a reduced scale: fast
-        upright = flat_rgb(ImageOps.exif_transpose(plain_mode(im)))
-    return ImageOps.fit(upright, (width, height), Image.Resampling.LANCZOS)
+        orientation = im.getexif().get(ExifTags.Base.Orientation, 1)
+        turned = orientation in (5, 6, 7, 8)  # stored sideways: fit the crop the other way
+        size = (height, width) if turned else (width, height)
+        im.draft("RGB", (size[0] * 2, size[1] * 2))  # a JPEG decodes at a reduced scale: fast
+        tile = ImageOps.fit(plain_mode(im), size, Image.Resampling.LANCZOS)
+    method = TRANSPOSE.get(orientation)
+    return flat_rgb(tile.transpose(method) if method is not None else tile)
 
 
 def _badge(

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
+from typing import IO
 
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {
     "JPEG": "image/jpeg",
@@ -25,12 +26,28 @@ ACCEPTED_FORMATS = {
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 
 
+# pillow-heif's brands (pillow_heif.as_plugin._is_supported_heif), bytes 8-12 after "ftyp".
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
+HEIF_BRANDS |= {b"mif1", b"msf1"}
+
+
 @functools.cache
 def register_heif() -> None:
-    """Teach Pillow to open HEIC/HEIF (once per process)."""
+    """Teach Pillow to open HEIC/HEIF (once per process). pillow-heif itself (~3 MB resident)
+    is imported by the first HEIF file opened: most processes never see one."""
+    Image.register_open("HEIF", _open_heif, _looks_heif)
+
+
+def _looks_heif(prefix: bytes) -> bool:
+    return prefix[4:8] == b"ftyp" and prefix[8:12] in HEIF_BRANDS
+
+
+def _open_heif(fp: IO[bytes], filename: str | bytes) -> ImageFile.ImageFile:
     from pillow_heif import register_heif_opener
 
-    register_heif_opener()
+    register_heif_opener()  # its own opener replaces this one for the files after
+    factory = Image.OPEN["HEIF"][0]
+    return factory(fp, filename)
 
 
 # Modes every step (reduce, resize, ICC, blur) handles as they are; anything else is converted.

@@ -24,3 +24,23 @@ def test_starting_warta_loads_none_of_the_rare_packages() -> None:
 
 def test_the_app_names_whatsapp_as_its_channel_does() -> None:
     assert app.WHATSAPP == whatsapp.CHANNEL
+
+
+def test_pillow_heif_is_loaded_by_the_first_heic_only() -> None:
+    script = """
+import io, sys
+from PIL import Image
+from storage.media import inspect_image
+jpeg = io.BytesIO()
+Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, "JPEG")
+inspect_image(jpeg.getvalue(), max_pixels=10**8)
+print("after a JPEG:", "pillow_heif" in sys.modules)
+from pillow_heif import from_pillow
+heic = io.BytesIO()
+from_pillow(Image.new("RGB", (64, 48), (30, 200, 30))).save(heic, quality=80)
+print("heic:", inspect_image(heic.getvalue(), max_pixels=10**8).mime)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert run.stdout.split("\n")[:2] == ["after a JPEG: False", "heic: image/heic"], (
+        run.stdout + run.stderr
+    )
