@@ -289,15 +289,20 @@ class Photo(Base):
 
 
 class PhotoHashBand(Base):
-    """One byte of a photo's perceptual hash: near duplicates share at least one, by index."""
+    """A band of a photo's perceptual hash (storage/photo_search.py says which bits, and why
+    near duplicates share one closely). The org and the whole hash are copied here so that a
+    search reads this index alone; a photo's org never changes."""
 
     __tablename__ = "photo_hash_bands"
-    __table_args__ = (Index("ix_photo_hash_bands_lookup", "band", "value"),)
+    __table_args__ = (
+        Index("ix_photo_hash_bands_lookup", "org_id", "band", "value", "dhash", "photo_id"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), index=True)
-    band: Mapped[int]
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     value: Mapped[int]
+    dhash: Mapped[str] = mapped_column(String(16))
 
 
 class ReportEvent(Base):

@@ -25,7 +25,6 @@ from storage.media import (
 )
 
 SAMPLE = 512  # long side the measurements are taken at: resolution-independent, fast
-HASH_BANDS = 8  # 64-bit hash in 8 bytes; two hashes within 7 bits share at least one byte
 _LAPLACE = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
 
 
@@ -99,8 +98,3 @@ def difference_hash(gray: Image.Image) -> str:
 
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def bands(dhash: str) -> list[int]:
-    """The hash's bytes: candidates for a near match share at least one (pigeonhole)."""
-    return [int(dhash[i : i + 2], 16) for i in range(0, 16, 2)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import photo_search
 from storage.db import dialect_insert, lock_for_transaction
 from storage.models import (
     SUBMITTED_ONLY,
@@ -19,7 +20,6 @@ from storage.models import (
     ReportEvent,
     ReportStatus,
 )
-from storage.photo_checks import bands, hamming
 
 OPEN_DRAFT = ReportStatus.DRAFT
 
@@ -85,12 +85,7 @@ class Reports:
         photo.position = await self.photo_count(photo.report_id)
         self.s.add(photo)
         await self.s.flush()
-        if photo.dhash:  # one multi-row INSERT, not eight
-            rows = [
-                {"photo_id": photo.id, "band": i, "value": v}
-                for i, v in enumerate(bands(photo.dhash))
-            ]
-            await self.s.execute(insert(PhotoHashBand).values(rows))
+        await photo_search.index_photo(self.s, photo)
 
     async def clear_photos(self, report_id: int) -> None:
         ids = select(Photo.id).where(Photo.report_id == report_id).scalar_subquery()
@@ -101,34 +96,9 @@ class Reports:
         self, org_id: int, dhash: str, *, max_bits: int, other_than: str | None
     ) -> list[str]:
         """Numbers of sent reports with a photo within max_bits of this hash, nearest first."""
-        near_band = or_(
-            *(
-                and_(PhotoHashBand.band == i, PhotoHashBand.value == v)
-                for i, v in enumerate(bands(dhash))
-            )
+        return await photo_search.similar_photos(
+            self.s, org_id, dhash, max_bits=max_bits, other_than=other_than
         )
-        query = (
-            select(Photo.dhash, Report.number)
-            .join(PhotoHashBand, PhotoHashBand.photo_id == Photo.id)
-            .join(Report, Report.id == Photo.report_id)
-            .where(
-                near_band,
-                Report.org_id == org_id,
-                Report.number.is_not(None),
-                Report.status.not_in([ReportStatus.DRAFT, ReportStatus.CANCELLED]),
-            )
-            .distinct()
-        )
-        if other_than is not None:
-            query = query.where(Report.number != other_than)
-        found: dict[str, int] = {}
-        for other, number in await self.s.execute(query):
-            if other is None or number is None:  # the query excludes these; the types do not know
-                continue
-            distance = hamming(dhash, other)
-            if distance <= max_bits and distance < found.get(number, max_bits + 1):
-                found[number] = distance
-        return sorted(found, key=lambda n: (found[n], n))
 
     async def copy_photos(self, source_id: int, target_id: int) -> None:
         for p in await self.photos(source_id):

@@ -1,0 +1,135 @@
+"""Earlier photos whose perceptual hash is near a new one, by an index that stays small.
+
+The 64-bit difference hash is split into three bands: every third bit (band j holds bits
+j, j+3, ... counted from the hash's low end; 22, 21 and 21 bits). Neighbouring cells of the
+hash's 8 x 8 grid, left-right and up-down, fall into different bands, so the flat rows of a
+sky or a wall, which make whole bytes alike across photos, do not make bands alike.
+
+The guarantee, by the pigeonhole principle: if two hashes differ in at most k bits and each
+band j is searched within r_j bits of the new photo's band, with sum(r_j + 1) >= k + 1, then
+some band differs by at most its r_j (otherwise they would differ in k + 1 bits or more). So
+every photo within max_bits is among the candidates; the exact Hamming distance then keeps
+only those. For the default 6 bits the radii are 2, 1, 1: 298 band values looked up.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Photo, PhotoHashBand, Report, ReportStatus
+from storage.photo_checks import hamming
+
+BANDS = 3
+_BAND_BITS = [list(range(j, 64, BANDS)) for j in range(BANDS)]
+# Past this many looked-up values (max_bits 12 and up) the org's rows are read instead:
+# still exact, and the database's limit on bound values is far.
+MAX_PROBES = 5000
+_UNSENT = [ReportStatus.DRAFT, ReportStatus.CANCELLED]
+
+
+def band_values(dhash: str) -> list[int]:
+    """The hash's bands, each packed into an integer (band j's value < 2 ** 22)."""
+    bits = int(dhash, 16)
+    return [
+        sum(((bits >> b) & 1) << i for i, b in enumerate(positions)) for positions in _BAND_BITS
+    ]
+
+
+def band_rows(photo_id: int, org_id: int, dhash: str) -> list[dict[str, Any]]:
+    """The photo's rows of photo_hash_bands, for one multi-row INSERT."""
+    return [
+        {"photo_id": photo_id, "org_id": org_id, "band": j, "value": v, "dhash": dhash}
+        for j, v in enumerate(band_values(dhash))
+    ]
+
+
+async def index_photo(s: AsyncSession, photo: Photo) -> None:
+    """Index a photo just flushed, if it has a hash: one multi-row INSERT."""
+    if photo.dhash:
+        report = await s.get_one(Report, photo.report_id)  # in the session already: no query
+        rows = band_rows(photo.id, report.org_id, photo.dhash)
+        await s.execute(insert(PhotoHashBand).values(rows))
+
+
+def radii(max_bits: int) -> list[int]:
+    """Smallest radius per band with sum(r + 1) >= max_bits + 1; -1 means not looked up.
+
+    The larger radius goes to band 0, the widest (22 bits), where a value is rarest."""
+    base, extra = divmod(max_bits + 1, BANDS)
+    return [base - 1 + (j < extra) for j in range(BANDS)]
+
+
+@cache
+def _masks(width: int, radius: int) -> tuple[int, ...]:
+    """Every mask of at most radius set bits among width: the band values to look up."""
+    return tuple(
+        sum(1 << b for b in flipped)
+        for r in range(radius + 1)
+        for flipped in combinations(range(width), r)
+    )
+
+
+def probes(dhash: str, max_bits: int) -> list[list[int]] | None:
+    """Per band, the values that a photo within max_bits may have there (None: too many)."""
+    found = [
+        [value ^ m for m in _masks(len(positions), r)] if r >= 0 else []
+        for positions, value, r in zip(_BAND_BITS, band_values(dhash), radii(max_bits), strict=True)
+    ]
+    return found if sum(map(len, found)) <= MAX_PROBES else None
+
+
+async def similar_photos(
+    s: AsyncSession, org_id: int, dhash: str, *, max_bits: int, other_than: str | None
+) -> list[str]:
+    """Numbers of sent reports with a photo within max_bits of this hash, nearest first."""
+    near = await _near_photos(s, org_id, dhash, max_bits)
+    if not near:
+        return []
+    query = (
+        select(Photo.id, Report.number)
+        .join(Report, Report.id == Photo.report_id)
+        .where(
+            Photo.id.in_(near),
+            Report.org_id == org_id,
+            Report.number.is_not(None),
+            Report.status.not_in(_UNSENT),
+        )
+    )
+    if other_than is not None:
+        query = query.where(Report.number != other_than)
+    found: dict[str, int] = {}
+    for photo_id, number in await s.execute(query):
+        if number is not None and near[photo_id] < found.get(number, max_bits + 1):
+            found[number] = near[photo_id]
+    return sorted(found, key=lambda n: (found[n], n))
+
+
+async def _near_photos(s: AsyncSession, org_id: int, dhash: str, max_bits: int) -> dict[int, int]:
+    """Photo id -> distance, of the org's photos within max_bits, from the index alone."""
+    wanted = probes(dhash, max_bits)
+    if wanted is None:  # every photo has one band-0 row
+        where = PhotoHashBand.band == 0
+    else:
+        where = or_(
+            *(
+                and_(PhotoHashBand.band == j, PhotoHashBand.value.in_(values))
+                for j, values in enumerate(wanted)
+                if values
+            )
+        )
+    rows = await s.execute(
+        select(PhotoHashBand.photo_id, PhotoHashBand.dhash).where(
+            PhotoHashBand.org_id == org_id, where
+        )
+    )
+    near = {}
+    for photo_id, other in rows:
+        distance = hamming(dhash, other)
+        if distance <= max_bits:
+            near[photo_id] = distance
+    return near
