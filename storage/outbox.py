@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import dialect_insert
 from storage.models import DeliveryReceipt, InboxEntry, OutboxMessage, SentMessage
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -41,13 +41,17 @@ class Inbox:
         return found is not None
 
     async def record(self, channel: str, external_id: str, now: datetime) -> bool:
-        """Record a delivery; False if it was recorded before (a redelivery)."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(InboxEntry(channel=channel, external_id=external_id, received_at=now))
-        except IntegrityError:
-            return False
-        return True
+        """Record a delivery; False if it was recorded before (a redelivery). One statement:
+        the unique key decides, with no savepoint to set and release around it."""
+        insert_ = dialect_insert(self.s)(InboxEntry).values(
+            channel=channel, external_id=external_id, received_at=now
+        )
+        inserted = await self.s.scalar(
+            insert_.on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(
+                InboxEntry.id
+            )
+        )
+        return inserted is not None
 
 
 class Outbox:
