@@ -16,6 +16,7 @@ from bot.health import Pulse, is_outage
 from handlers.messages import from_payload, send_again
 from handlers.ports import DeliveryError, Messenger
 from storage.chats import Chats
+from storage.db import reading
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import EXPIRED, GONE, REFUSED, REPLACED, Outbox
 from storage.reminders import Reminders
@@ -134,7 +135,7 @@ class OutboxWorker:
         """Until a chat's head can be taken. A head this process sends wakes the loop when it
         is done (_pipeline_done), and new messages wake it (wake()); another process's held
         head is looked at when its lease ends, in case that process died."""
-        async with self.sessionmaker() as session:
+        async with reading(self.sessionmaker) as session:
             due = await Outbox(session).next_head_at()
         if due is None:
             return 5.0
@@ -208,11 +209,13 @@ class OutboxWorker:
                 taken = await self._claim(now, chat, session)
             self._held.update(row.id for row in taken)  # committed: ours now
             return taken
-        outbox = Outbox(session)
-        heads = await outbox.due_heads(
-            now, channel=chat.channel if chat else None, chat_id=chat.chat_id if chat else None
+        return await Outbox(session).claim_due_heads(
+            now,
+            self.lease,
+            self.worker,
+            channel=chat.channel if chat else None,
+            chat_id=chat.chat_id if chat else None,
         )
-        return [row for row in heads if await outbox.claim(row.id, now, self.lease, self.worker)]
 
     async def _deliver(self, row: OutboxMessage) -> tuple[list[str], DeliveryError | None]:
         messenger = self.messengers.get(row.channel)
@@ -232,7 +235,7 @@ class OutboxWorker:
 
     def _resolver(self, row: OutboxMessage):
         async def resolve(ref: str) -> str | None:
-            async with self.sessionmaker() as session:
+            async with reading(self.sessionmaker) as session:
                 return await Outbox(session).sent_message_id(ref, row.channel, row.chat_id)
 
         return resolve

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
@@ -19,11 +21,13 @@ from handlers.events import FetchedMedia, InboundEvent, Media
 from handlers.inbound_text import tidy
 from handlers.messages import T, send_again, t
 from handlers.ports import MediaTooBig, Messenger
-from storage.media import ImageProblem, inspect_image
+from storage import photo_search
+from storage.db import reading
+from storage.media import ImageProblem
 from storage.models import Organization, utcnow
-from storage.outbox import Inbox, Outbox
+from storage.outbox import Inbox, Outbox, queued
 from storage.people import People
-from storage.photo_checks import look_at
+from storage.photo_checks import check_photo
 from storage.webhooks import Receipts
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,9 @@ R = TypeVar("R")
 
 IMAGE_MIMES = {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+# An album is 2-10 messages within seconds: the prefetch asks the database once whether the
+# sender is a member, not once a photo. Only a download is at stake; the transaction checks.
+KNOWN_FOR = 300.0
 
 
 class Engine:
@@ -53,8 +60,11 @@ class Engine:
         # Weak: a lock lives while someone's events are running, not for every person ever seen.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._album_timers: dict[int, asyncio.TimerHandle] = {}
+        self._album_senders: dict[int, str] = {}  # report -> its author's address
+        self._in_flight: Counter[str] = Counter()  # address -> its events running or waiting
         self._background = Background()
         self._org: Organization | None = None
+        self._known: dict[tuple[str, str], float] = {}  # (channel, address) -> monotonic time
 
     async def start(self) -> None:
         """Load (or create) the organization once; every event then reuses it."""
@@ -73,10 +83,16 @@ class Engine:
         event.text = tidy(event.text)  # invisible-only is empty; no NUL reaches the database
         # One person's events run one at a time: album items must not race on the draft.
         # (Across processes the transaction takes a lock on the person: router.route.)
-        async with self._lock(event.address):
-            if event.media and event.is_private and not event.edited:
-                await self._prefetch(event)
-            await self._run(event)
+        self._in_flight[event.address] += 1
+        try:
+            async with self._lock(event.address):
+                if event.media and event.is_private and not event.edited:
+                    await self._prefetch(event)
+                await self._run(event)
+        finally:
+            self._in_flight[event.address] -= 1
+            if not self._in_flight[event.address]:
+                del self._in_flight[event.address]
 
     async def _run(self, event: InboundEvent) -> None:
         try:
@@ -177,10 +193,11 @@ class Engine:
         for report_id in ctx.albums_to_cancel:
             self.cancel_album_timer(report_id)
         for report_id in ctx.albums_to_settle:
-            self._arm_album_timer(report_id)
+            self._arm_album_timer(report_id, event.address if event else None)
         for work in ctx.deferred:
             self._background.spawn(work(self.run_job))
-        self.on_outbox()
+        if queued(ctx.session):  # most photos of an album queue nothing: no outbox pass
+            self.on_outbox()
 
     async def _apologize(self, event: InboundEvent) -> None:
         """Record the delivery (so it is not retried forever) and say sorry in private chats.
@@ -205,11 +222,15 @@ class Engine:
         except Exception:  # an unanswered tap only shows a spinner; nothing is owed
             log.warning("answering callback %s failed", event.callback_id, exc_info=True)
 
-    # Albums arrive as separate messages; acknowledge once the last one has come in.
-    def _arm_album_timer(self, report_id: int) -> None:
+    # Albums arrive as separate messages; acknowledge once the last one has come in. A photo
+    # of the sender's still being handled (or waiting its turn) means more are coming: the
+    # timer waits for it, so a busy machine shows one preview of the whole album, not several.
+    def _arm_album_timer(self, report_id: int, sender: str | None = None) -> None:
         old = self._album_timers.pop(report_id, None)
         if old:
             old.cancel()
+        if sender is not None:
+            self._album_senders[report_id] = sender
         loop = asyncio.get_running_loop()
         self._album_timers[report_id] = loop.call_later(
             self.core.limits.album_wait, self._spawn_settle, report_id
@@ -219,10 +240,24 @@ class Engine:
         timer = self._album_timers.pop(report_id, None)
         if timer:
             timer.cancel()
+        self._album_senders.pop(report_id, None)
 
     def _spawn_settle(self, report_id: int) -> None:
         self._album_timers.pop(report_id, None)
-        self._background.spawn(self.settle_album(report_id))
+        sender = self._album_senders.get(report_id)
+        if sender is not None and self._in_flight[sender]:
+            self._arm_album_timer(report_id)  # its next photo re-arms it too, once handled
+            return
+        self._album_senders.pop(report_id, None)
+        self._background.spawn(self._settle_in_turn(report_id, sender))
+
+    async def _settle_in_turn(self, report_id: int, sender: str | None) -> None:
+        """Acknowledge in the sender's turn: a photo arriving now waits for the preview."""
+        if sender is None:
+            await self.settle_album(report_id)
+            return
+        async with self._lock(sender):
+            await self.settle_album(report_id)
 
     async def settle_album(self, report_id: int, *, now: bool = False) -> None:
         from handlers import report as report_flow
@@ -256,15 +291,48 @@ class Engine:
         return lock
 
     async def _prefetch(self, event: InboundEvent) -> None:
-        """Download and check photos before the transaction, so no write lock waits on the net."""
-        async with self.sessionmaker() as session:
-            if await Inbox(session).seen(event.channel, event.event_id):
-                return
-            if await People(session).member_by_address(event.channel, event.sender) is None:
-                return
+        """Download and check photos, and look for earlier uses of them, before the
+        transaction: no write lock waits on the network, the decoding or the search."""
+        if not await self._from_member(event):
+            return
         messenger = self.messengers[event.channel]
         for media in event.media:
             event.fetched.append(await self._fetch(messenger, media))
+        await self._search_earlier(event.fetched)
+
+    async def _from_member(self, event: InboundEvent) -> bool:
+        """Whether the sender is a member (asked once per KNOWN_FOR) and this is no redelivery
+        of an update already handled (trusted from the member's last asking: the transaction
+        drops a redelivery anyway)."""
+        key, now = (event.channel, event.sender), time.monotonic()
+        if now - self._known.get(key, -KNOWN_FOR) < KNOWN_FOR:
+            return True
+        async with reading(self.sessionmaker) as session:
+            if await Inbox(session).seen(event.channel, event.event_id):
+                return False
+            if await People(session).member_by_address(event.channel, event.sender) is None:
+                return False
+        if len(self._known) > 10_000:  # a bound, not a cache policy: forget everyone at once
+            self._known.clear()
+        self._known[key] = now
+        return True
+
+    async def _search_earlier(self, fetched: list[FetchedMedia]) -> None:
+        """The sent reports each photo appeared in before (nearest first): read outside the
+        transaction, which only drops the draft's own number (handlers/photo_warnings.py)."""
+        hashed = [f for f in fetched if f.look is not None and f.look.dhash and f.stored]
+        if not hashed or self._org is None:
+            return
+        async with reading(self.sessionmaker) as session:
+            for f in hashed:
+                assert f.look is not None
+                f.earlier = await photo_search.similar_photos(
+                    session,
+                    self._org.id,
+                    f.look.dhash,
+                    max_bits=self.core.limits.duplicate_bits,
+                    other_than=None,
+                )
 
     async def _fetch(self, messenger: Messenger, media: Media) -> FetchedMedia:
         limits = self.core.limits
@@ -295,13 +363,15 @@ class Engine:
                 "max_mb": limits.max_photo_bytes / 1_048_576,
             }
             return result
-        try:
-            result.info = await asyncio.to_thread(inspect_image, data, max_pixels=limits.max_pixels)
+        try:  # one decode for the checks and the look
+            info, result.look = await asyncio.to_thread(
+                check_photo, data, max_pixels=limits.max_pixels
+            )
         except ImageProblem as exc:
             result.problem = exc.code
             return result
-        result.look = await asyncio.to_thread(look_at, data)
-        result.stored = await asyncio.to_thread(self.core.media.put, data, result.info.mime)
+        result.info = info
+        result.stored = await asyncio.to_thread(self.core.media.put, data, info.mime)
         return result
 
 

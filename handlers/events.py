@@ -30,6 +30,8 @@ class FetchedMedia:
     look: Look | None = None
     problem: str | None = None
     detail: dict[str, object] = field(default_factory=dict)
+    # Numbers of sent reports with a near-identical photo, nearest first; None: not searched.
+    earlier: list[str] | None = None
 
 
 @dataclass

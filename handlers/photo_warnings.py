@@ -31,13 +31,19 @@ def measured(
     return found
 
 
-async def add_duplicate(ctx: Context, draft: Report, photo: Photo) -> None:
-    """Flag a photo already used in an earlier report of this organization."""
+async def add_duplicate(
+    ctx: Context, draft: Report, photo: Photo, earlier: list[str] | None = None
+) -> None:
+    """Flag a photo already used in an earlier report of this organization. earlier: what
+    the search before the transaction found (the engine's prefetch), else searched here."""
     if not photo.dhash:
         return
-    earlier = await ctx.reports.similar_photos(
-        ctx.org.id, photo.dhash, max_bits=ctx.core.limits.duplicate_bits, other_than=draft.number
-    )
+    if earlier is None:
+        earlier = await ctx.reports.similar_photos(
+            ctx.org.id, photo.dhash, max_bits=ctx.core.limits.duplicate_bits, other_than=None
+        )
+    # A revision's own earlier version is not a reuse.
+    earlier = [number for number in earlier if number != draft.number]
     if earlier:
         photo.warnings = [*(photo.warnings or []), {"code": "duplicate", "number": earlier[0]}]
 

@@ -68,33 +68,42 @@ async def receive_media(ctx: Context) -> None:
         ctx.reply(_problem_text(problem))
     if not accepted:
         return
-    draft = await ctx.reports.draft_of(ctx.me.id) or await _new_draft(ctx)
-    if draft.revision_of_id and not draft.replaced_photos:
+    draft = await ctx.reports.draft_of(ctx.me.id)
+    sources: list[str] = []
+    if draft is None:
+        draft = await _new_draft(ctx)
+    elif draft.revision_of_id and not draft.replaced_photos:
         # The first new photo of a revision replaces the photos it inherited.
         await ctx.reports.clear_photos(draft.id)
         draft.replaced_photos = True
-    count = await ctx.reports.photo_count(draft.id)
+    else:
+        sources = await ctx.reports.photo_sources(draft.id)
+    new: list[Photo] = []
     for fetched in accepted:
-        if await ctx.reports.has_photo(draft.id, fetched.media.unique_id):
+        if fetched.media.unique_id in sources:
             continue
-        if count >= ctx.core.limits.max_photos:
+        if len(sources) >= ctx.core.limits.max_photos:
             draft.dropped_photos += 1  # told once, when the album is acknowledged
             continue
         draft.consent_at = None  # confirmed for other photos: ask again
         photo = _photo(ctx, draft, fetched)
-        await add_duplicate(ctx, draft, photo)
-        await ctx.reports.add_photo(photo)
-        count += 1
+        photo.position = len(sources)
+        await add_duplicate(ctx, draft, photo, fetched.earlier)
+        new.append(photo)
+        sources.append(fetched.media.unique_id)
         changed(draft)
     _take_caption(ctx, draft, ev.text)
     if draft.step == DraftStep.PHOTOS and draft.caption:
         draft.step = DraftStep.CAPTION
-    if ev.media_group_id or not ev.text:
+    waiting = bool(ev.media_group_id or not ev.text)
+    if waiting:
         # More photos may follow (an album, or one by one): answer once they stop coming.
         # The time is kept in the database, so a process killed meanwhile leaves nothing stuck.
         draft.settle_at = ctx.now + timedelta(seconds=ctx.core.limits.album_wait)
         ctx.albums_to_settle.append(draft.id)
-    else:
+    # Written with every change to the draft made: one UPDATE of it beside the INSERTs.
+    await ctx.reports.add_photos(new)
+    if not waiting:
         await _acknowledge_photos(ctx, draft)  # a photo with its caption: straight to preview
 
 
@@ -187,8 +196,9 @@ async def _more_queued(ctx: Context, settle_at: datetime) -> bool:
 async def _acknowledge_photos(
     ctx: Context, draft: Report, to: tuple[str, str] | None = None
 ) -> None:
+    # Read before the draft changes: the preview reuses them, and the draft is written once.
+    count = len(await ctx.reports.photos(draft.id))
     draft.settle_at = None
-    count = await ctx.reports.photo_count(draft.id)
     lead: list[T] = [t("report.photos_received", count=count)]
     if draft.dropped_photos:
         lead.append(
@@ -506,17 +516,22 @@ async def tap_send(ctx: Context, draft_id: int, seq: int = -1) -> None:
     if draft is None or not await _current(ctx, draft, seq):
         return
     problem = _caption_problem(ctx, draft)
-    if await ctx.reports.photo_count(draft.id) == 0 or problem or not draft.pillar_key:
+    if not await ctx.reports.photos(draft.id) or problem or not draft.pillar_key:
         ctx.answer(t("tap.draft_incomplete"), alert=True)
         await prompt_step(ctx, draft)
         return
-    # Conditional: of two taps on one Kirim (two processes, a double tap) one sends.
-    if not await ctx.reports.submit(draft, actor_id=ctx.me.id, now=ctx.now, via=ctx.via):
+    # A revision keeps its report's number. The number is reserved first so that the one
+    # UPDATE below writes it: a lost race would skip a number, and cannot happen, as the
+    # author's transactions take turns (router.route) and the draft was read under that turn.
+    number = None
+    if draft.revision_of_id is None:
+        number = await ctx.reports.next_number(ctx.org.id, ctx.today().year)
+    # Conditional all the same: of two taps on one Kirim (a double tap) one sends.
+    if not await ctx.reports.submit(
+        draft, actor_id=ctx.me.id, now=ctx.now, via=ctx.via, number=number, step=DraftStep.PREVIEW
+    ):
         ctx.answer(t("tap.draft_gone"), alert=True)
         return
-    if draft.revision_of_id is None:
-        draft.number = await ctx.reports.next_number(ctx.org.id, ctx.today().year)
-    draft.step = DraftStep.PREVIEW
     ctx.albums_to_cancel.append(draft.id)
     ctx.answer(t("tap.sent"))
     newsrooms = await cards.post_to_newsrooms(ctx, draft)

@@ -6,6 +6,7 @@ import functools
 import inspect
 import typing
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import (
@@ -27,6 +28,8 @@ from handlers.cards import ORIGINALS
 from handlers.context import Context, TapHandler
 from handlers.messages import t
 from handlers.schedule import BUTTON_KEY
+
+CONTACT_TOUCH = timedelta(minutes=1)  # how fresh "the channel they used last" is kept
 
 PRIVATE_COMMANDS = {
     "start": join.start,
@@ -76,17 +79,23 @@ async def route(ctx: Context) -> None:
         return
     if ev.opens_window:  # strangers too: the answer to their first message is a normal one
         await ctx.people.open_window(ev.channel, ev.chat_id, ctx.now)
-    ctx.member = await ctx.people.member_by_address(ev.channel, ev.sender)
+    found = await ctx.people.member_and_last_inbound(ev.channel, ev.sender)
+    ctx.member, last_inbound = found if found else (None, None)
     if ctx.member is None and await join.refuse_deactivated(ctx):
         return
     if ctx.member is not None:
         # Two processes handling this person's messages (or taps) take turns.
         await ctx.reports.lock_author(ctx.member.id)
     await _dispatch(ctx)
-    if ctx.member is not None and (ev.is_private or ev.opens_window):  # after joining, too
-        # The channel a person used last is where Warta reaches them; on WhatsApp this also
-        # opens the 24-hour window for free-form messages.
+    # The channel a person used last is where Warta reaches them: written once a minute, not
+    # for every photo of an album (WhatsApp's 24-hour window is the chat's: open_window).
+    wrote = ctx.member is not None and (ev.is_private or ev.opens_window)  # after joining too
+    if wrote and (found is None or _stale(last_inbound, ctx.now)):
         await ctx.people.touch_contact(ev.channel, ev.sender, ctx.now)
+
+
+def _stale(last_inbound: datetime | None, now: datetime) -> bool:
+    return last_inbound is None or now - last_inbound >= CONTACT_TOUCH
 
 
 async def _dispatch(ctx: Context) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # default 30 s on a loaded one, and the update failed. Only a database that keeps every
 # connection this long fails an update.
 POOL_WAIT = 600
+# An execution option: the connection only reads (reading()), so SQLite starts no transaction.
+READ_ONLY = "warta_read_only"
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -75,6 +78,22 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A session that only reads (a check before the transaction, the outbox's next due time).
+
+    On SQLite it sends no BEGIN IMMEDIATE: it takes no write lock from other processes and
+    costs no statement; each read sees the latest commit. Never write through it: there is
+    no transaction around its statements.
+    """
+    engine = sessionmaker.kw["bind"]
+    return sessionmaker(bind=_read_only(engine))
+
+
+@functools.lru_cache(maxsize=8)  # one per engine; a process has one or two
+def _read_only(engine: AsyncEngine) -> AsyncEngine:
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def _ensure_sqlite_folder(url: str) -> None:
     path = url.split(":///", 1)[-1]
     if path and path != ":memory:":
@@ -95,7 +114,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _sqlite_begin_immediate(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Session.connection() applies the engine's options before it begins: reading() is seen.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config() -> Config:

@@ -13,6 +13,14 @@ from storage.db import dialect_insert
 from storage.models import DeliveryReceipt, InboxEntry, OutboxMessage, SentMessage
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+QUEUED = "warta_outbox_queued"  # in session.info: this session gave the outbox work
+
+
+def queued(session: AsyncSession) -> bool:
+    """Whether the session queued a message (or put one back in line): the outbox has work."""
+    return bool(session.info.get(QUEUED))
+
+
 # Why a message was given up on: the chat is gone (blocked, kicked), only a template may reach
 # them (a template went instead: nothing is lost), it kept failing until too old, refused.
 GONE, REPLACED, EXPIRED, REFUSED = "gone", "replaced", "expired", "refused"
@@ -69,6 +77,7 @@ class Outbox:
         now: datetime,
         ref: str | None = None,
     ) -> None:
+        self.s.info[QUEUED] = True
         self.s.add(
             OutboxMessage(
                 channel=channel,
@@ -80,44 +89,47 @@ class Outbox:
             )
         )
 
-    async def due_heads(
+    async def claim_due_heads(
         self,
         now: datetime,
-        limit: int = 100,
+        lease: timedelta,
+        worker: str,
         *,
+        limit: int = 100,
         channel: str | None = None,
         chat_id: str | None = None,
     ) -> list[OutboxMessage]:
-        """The oldest pending message of each chat (or of one chat), if due and not held;
-        locked, skipping those another process is claiming at this moment."""
+        """Take for sending the oldest pending message of each chat (or of one chat), if due
+        and not held, in one statement, oldest first. PostgreSQL skips the rows another
+        process is claiming at this moment (SKIP LOCKED); SQLite has one writer at a time."""
+        head = aliased(OutboxMessage)  # the candidates: not correlated to the UPDATE's table
         older = aliased(OutboxMessage)
         head_id = (
             select(func.min(older.id))
-            .where(
-                older.status == PENDING,
-                older.channel == OutboxMessage.channel,
-                older.chat_id == OutboxMessage.chat_id,
-            )
+            .where(older.status == PENDING, older.channel == head.channel)
+            .where(older.chat_id == head.chat_id)
             .scalar_subquery()
         )
-        query = select(OutboxMessage)
-        if chat_id is not None:
-            query = query.where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
-        query = (
-            query.where(
-                OutboxMessage.status == PENDING,
-                OutboxMessage.id == head_id,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+        heads = select(head.id).where(
+            head.status == PENDING,
+            head.id == head_id,
+            head.next_attempt_at <= now,
+            or_(head.claimed_until.is_(None), head.claimed_until < now),
         )
-        # SKIP LOCKED: PostgreSQL only (SQLite, one writer at a time, leaves it out).
-        return list(await self.s.scalars(query.with_for_update(skip_locked=True, of=OutboxMessage)))
+        if chat_id is not None:
+            heads = heads.where(head.channel == channel, head.chat_id == chat_id)
+        heads = heads.order_by(head.id).limit(limit).with_for_update(skip_locked=True, of=head)
+        taken = await self.s.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(heads))
+            .values(claimed_until=now + lease, claimed_by=worker)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(taken, key=lambda row: row.id)
 
     async def claim(self, message_id: int, now: datetime, lease: timedelta, worker: str) -> bool:
-        """Take a message for sending; another process holding it makes this False."""
+        """Take one message for sending; another process holding it makes this False."""
         result = await self.s.execute(
             update(OutboxMessage)
             .where(
@@ -235,7 +247,10 @@ class Outbox:
                 claimed_by=None,
             )
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.s.info[QUEUED] = True
+        return True
 
     async def resend(self, receipt_id: int, now: datetime) -> bool:
         """A message the platform reported failed after taking it: the same content queued

@@ -107,11 +107,21 @@ class People:
         return like[0] if len(like) == 1 else None
 
     async def member_by_address(self, channel: str, address: str) -> Member | None:
-        return await self.s.scalar(
-            select(Member)
-            .join(Contact, Contact.member_id == Member.id)
-            .where(Contact.channel == channel, Contact.address == address, Member.active)
-        )
+        found = await self.member_and_last_inbound(channel, address)
+        return found[0] if found else None
+
+    async def member_and_last_inbound(
+        self, channel: str, address: str
+    ) -> tuple[Member, datetime | None] | None:
+        """The active member at an address, and when they last wrote from it."""
+        row = (
+            await self.s.execute(
+                select(Member, Contact.last_inbound_at)
+                .join(Contact, Contact.member_id == Member.id)
+                .where(Contact.channel == channel, Contact.address == address, Member.active)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
     async def deactivated_at_address(self, channel: str, address: str) -> Member | None:
         """The switched-off member behind an address, so they are told rather than treated as

@@ -48,11 +48,14 @@ def band_rows(photo_id: int, org_id: int, dhash: str) -> list[dict[str, Any]]:
     ]
 
 
-async def index_photo(s: AsyncSession, photo: Photo) -> None:
-    """Index a photo just flushed, if it has a hash: one multi-row INSERT."""
-    if photo.dhash:
-        report = await s.get_one(Report, photo.report_id)  # in the session already: no query
-        rows = band_rows(photo.id, report.org_id, photo.dhash)
+async def index_photos(s: AsyncSession, photos: list[Photo]) -> None:
+    """Index photos just flushed, those with a hash: one multi-row INSERT for them all."""
+    rows = []
+    for photo in photos:
+        if photo.dhash:
+            report = await s.get_one(Report, photo.report_id)  # in the session already: no query
+            rows += band_rows(photo.id, report.org_id, photo.dhash)
+    if rows:
         await s.execute(insert(PhotoHashBand).values(rows))
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import photo_search
 from storage.db import dialect_insert, lock_for_transaction
 from storage.models import (
     SUBMITTED_ONLY,
     CaptionFix,
+    DraftStep,
     PendingReason,
     Photo,
     PhotoHashBand,
@@ -29,6 +32,9 @@ class Reports:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        # Each report's photos as read in this transaction (a Kirim reads them for its check,
+        # the card and the receipt); the methods here that change them forget the report.
+        self._photos: dict[int, list[Photo]] = {}
 
     async def get(self, report_id: int) -> Report | None:
         return await self.s.get(Report, report_id)
@@ -64,12 +70,16 @@ class Reports:
         return draft
 
     async def photos(self, report_id: int) -> list[Photo]:
-        rows = await self.s.scalars(
-            select(Photo).where(Photo.report_id == report_id).order_by(Photo.position, Photo.id)
-        )
-        return list(rows)
+        if report_id not in self._photos:
+            rows = await self.s.scalars(
+                select(Photo).where(Photo.report_id == report_id).order_by(Photo.position, Photo.id)
+            )
+            self._photos[report_id] = list(rows)
+        return list(self._photos[report_id])
 
     async def photo_count(self, report_id: int) -> int:
+        if report_id in self._photos:
+            return len(self._photos[report_id])
         count = await self.s.scalar(select(func.count()).where(Photo.report_id == report_id))
         return int(count or 0)
 
@@ -81,13 +91,31 @@ class Reports:
         )
         return found is not None
 
+    async def photo_sources(self, report_id: int) -> list[str]:
+        """The channel's unique id of each photo, in order: how many there are, and which."""
+        rows = await self.s.scalars(
+            select(Photo.source_unique_id)
+            .where(Photo.report_id == report_id)
+            .order_by(Photo.position)
+        )
+        return list(rows)
+
     async def add_photo(self, photo: Photo) -> None:
         photo.position = await self.photo_count(photo.report_id)
-        self.s.add(photo)
+        await self.add_photos([photo])
+
+    async def add_photos(self, photos: list[Photo]) -> None:
+        """Write photos whose positions are set, and index their hashes (one INSERT each)."""
+        if not photos:
+            return
+        for photo in photos:
+            self._photos.pop(photo.report_id, None)
+        self.s.add_all(photos)
         await self.s.flush()
-        await photo_search.index_photo(self.s, photo)
+        await photo_search.index_photos(self.s, photos)
 
     async def clear_photos(self, report_id: int) -> None:
+        self._photos.pop(report_id, None)
         ids = select(Photo.id).where(Photo.report_id == report_id).scalar_subquery()
         await self.s.execute(delete(PhotoHashBand).where(PhotoHashBand.photo_id.in_(ids)))
         await self.s.execute(delete(Photo).where(Photo.report_id == report_id))
@@ -101,25 +129,18 @@ class Reports:
         )
 
     async def copy_photos(self, source_id: int, target_id: int) -> None:
+        self._photos.pop(target_id, None)
         for p in await self.photos(source_id):
             self.s.add(Photo(**{c: getattr(p, c) for c in _PHOTO_COPY}, report_id=target_id))
         await self.s.flush()
 
     async def next_number(self, org_id: int, year: int) -> str:
-        """Reserve the next report number, e.g. 2026-0123 (row-locked by the UPDATE)."""
-        # Concurrent first reports of a year must not both insert the counter row.
-        insert = dialect_insert(self.s)
-        await self.s.execute(
-            insert(ReportCounter)
-            .values(org_id=org_id, year=year, value=0)
-            .on_conflict_do_nothing(index_elements=["org_id", "year"])
-        )
-        bump = (
-            update(ReportCounter)
-            .where(ReportCounter.org_id == org_id, ReportCounter.year == year)
-            .values(value=ReportCounter.value + 1)
-            .returning(ReportCounter.value)
-        )
+        """Reserve the next report number, e.g. 2026-0123: one upsert, row-locked until commit
+        (concurrent first reports of a year do not both insert the counter row)."""
+        insert_ = dialect_insert(self.s)(ReportCounter).values(org_id=org_id, year=year, value=1)
+        bump = insert_.on_conflict_do_update(
+            index_elements=["org_id", "year"], set_={"value": ReportCounter.value + 1}
+        ).returning(ReportCounter.value)
         value = await self.s.scalar(bump)
         return f"{year}-{value:04d}"
 
@@ -165,20 +186,39 @@ class Reports:
         await lock_for_transaction(self.s, f"member:{member_id}")
 
     async def submit(
-        self, draft: Report, *, actor_id: int, now: datetime, via: str | None = None
+        self,
+        draft: Report,
+        *,
+        actor_id: int,
+        now: datetime,
+        via: str | None = None,
+        number: str | None = None,
+        step: DraftStep | None = None,
     ) -> bool:
         """Draft -> pending if it is still a draft; of two taps on one Kirim (even in two
-        processes) exactly one wins. The winner's row is updated in memory too."""
+        processes) exactly one wins. The number and step go in the same UPDATE, and the
+        winner's row is updated in memory as written (nothing left to flush)."""
+        values: dict[str, Any] = {
+            "status": ReportStatus.PENDING,
+            "submitted_at": now,
+            "settle_at": None,
+            "updated_at": now,
+        }
+        if number is not None:
+            values["number"] = number
+        if step is not None:
+            values["step"] = step
         result = await self.s.execute(
             update(Report)
             .where(Report.id == draft.id, Report.status == ReportStatus.DRAFT)
-            .values(status=ReportStatus.PENDING, submitted_at=now, settle_at=None)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
         self._audit(draft.id, actor_id, ReportStatus.DRAFT, ReportStatus.PENDING, None, now, via)
-        draft.status, draft.submitted_at, draft.settle_at = ReportStatus.PENDING, now, None
+        for key, value in values.items():
+            set_committed_value(draft, key, value)
         return True
 
     async def drafts_to_settle(self, now: datetime, limit: int = 100) -> list[Report]:
