@@ -67,6 +67,21 @@ def statement_kind(statement: str) -> str:
     return verb
 
 
+def album(fake: FakeTelegram, user: TgUser, photos: list[bytes]) -> list[dict[str, Any]]:
+    """A 3-photo album with its caption on the first: three updates, which Telegram delivers
+    in one batch and both bots handle concurrently (PTB's concurrent_updates)."""
+    return [
+        fake.push(
+            user.photo(
+                photos[(user.id + i) % len(photos)],
+                media_group_id=f"g{user.id}",
+                caption=CAPTION if i == 0 else None,
+            )
+        )
+        for i in range(3)
+    ]
+
+
 def first_after(fake: FakeTelegram, chat_id: int, start: int, needle: str) -> Sent | None:
     for sent in fake.sent[start:]:
         if sent.chat_id == chat_id and needle in sent.text:
@@ -146,13 +161,7 @@ async def run_warta(
         user = TgUser(fake, uid, f"Op{uid}")
         fake.known_chats.add(uid)
         start = len(fake.sent)
-        for i in range(3):
-            content = user.photo(
-                photos[(uid + i) % len(photos)],
-                media_group_id=f"g{uid}",
-                caption=CAPTION if i == 0 else None,
-            )
-            await warta.process(fake.push(content))
+        await asyncio.gather(*(warta.process(update) for update in album(fake, user, photos)))
         # The preview of the whole album: under load an earlier one may show fewer photos, and
         # its Kirim is refused (what is sent is what the operator last saw).
         preview = await fake.wait_for(lambda: first_after(fake, uid, start, "Foto: 3"), WAIT)
@@ -219,13 +228,8 @@ async def run_echo(n: int, photos: list[bytes]) -> dict[str, Any]:
 
     async def operator(uid: int) -> None:
         user = TgUser(fake, uid, f"Op{uid}")
-        for i in range(3):
-            content = user.photo(
-                photos[(uid + i) % len(photos)],
-                media_group_id=f"g{uid}",
-                caption=CAPTION if i == 0 else None,
-            )
-            await app.process_update(Update.de_json(fake.push(content), app.bot))
+        updates = [Update.de_json(u, app.bot) for u in album(fake, user, photos)]
+        await asyncio.gather(*(app.process_update(update) for update in updates))
         preview = fake.last_to(uid)
         start = len(fake.sent)
         tap = fake.push(user.tap(preview, f"{uid}"))

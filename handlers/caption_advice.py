@@ -8,6 +8,8 @@ startup (Core.coaching), the units' names are read per caption since they change
 
 from __future__ import annotations
 
+import time
+
 from handlers.caption_coach import (
     Advice,
     Fix,
@@ -17,18 +19,34 @@ from handlers.caption_coach import (
     element_names,
     find_fixes,
 )
+from handlers.coach.places import Places
 from handlers.context import Context
 from handlers.messages import Button, T, t
 from storage.models import Report
+from storage.people import units_version
 
 FIX_SPELLING = "de"  # the button's data: de:<draft id>:<content version>
 
 
+UNITS_FRESH = 60.0  # s: how old the units' names may be (another process renamed one)
+
+
 async def advice_for(ctx: Context, caption: str) -> Advice:
-    coaching = ctx.core.coaching
+    return coach(caption, await _places(ctx), ctx.core.coaching.lexicon)
+
+
+async def _places(ctx: Context) -> Places:
+    """The region's places with the organization's units, read again after a minute or after
+    this process changed a unit: an album's preview, its card and its receipt share them."""
+    coaching, key = ctx.core.coaching, (ctx.org.id, units_version())
+    cached = coaching.with_units.get(key)
+    if cached is not None and time.monotonic() - cached[0] < UNITS_FRESH:
+        return cached[1]
     units = await ctx.people.units(ctx.org.id)
     places = coaching.region.with_units(unit.name for unit in units)
-    return coach(caption, places, coaching.lexicon)
+    coaching.with_units.clear()  # one organization a process today: keep only the newest
+    coaching.with_units[key] = (time.monotonic(), places)
+    return places
 
 
 def spelling_fixes(ctx: Context, caption: str) -> tuple[Fix, ...]:

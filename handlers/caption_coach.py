@@ -7,7 +7,7 @@ handlers/coach/, the word lists in prompts/caption_coach.toml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handlers.coach.elements import ELEMENTS, found_elements
@@ -61,6 +61,10 @@ class Coaching:
 
     lexicon: Lexicon
     region: Places
+    # (org id, units version) -> (monotonic time, region with the units): handlers/caption_advice.py
+    with_units: dict[tuple[int, int], tuple[float, Places]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def load(cls, words: Path = DEFAULT_PATH, region: str | None = None) -> Coaching:

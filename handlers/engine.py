@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import router
+from handlers.album_batch import AlbumGatherer, album_item, keep_only
 from handlers.background import Background
 from handlers.config import Core
 from handlers.context import Context
@@ -63,6 +64,7 @@ class Engine:
         self._album_senders: dict[int, str] = {}  # report -> its author's address
         self._in_flight: Counter[str] = Counter()  # address -> its events running or waiting
         self._background = Background()
+        self._albums = AlbumGatherer()
         self._org: Organization | None = None
         self._known: dict[tuple[str, str], float] = {}  # (channel, address) -> monotonic time
 
@@ -85,14 +87,20 @@ class Engine:
         # (Across processes the transaction takes a lock on the person: router.route.)
         self._in_flight[event.address] += 1
         try:
-            async with self._lock(event.address):
-                if event.media and event.is_private and not event.edited:
-                    await self._prefetch(event)
-                await self._run(event)
+            if album_item(event):  # with the album's other items: one transaction
+                await self._albums.handle(event, self._lock(event.address), self._handle_in_turn)
+            else:
+                async with self._lock(event.address):
+                    await self._handle_in_turn(event)
         finally:
             self._in_flight[event.address] -= 1
             if not self._in_flight[event.address]:
                 del self._in_flight[event.address]
+
+    async def _handle_in_turn(self, event: InboundEvent) -> None:
+        if event.media and event.is_private and not event.edited:
+            await self._prefetch(event)
+        await self._run(event)
 
     async def _run(self, event: InboundEvent) -> None:
         try:
@@ -113,13 +121,20 @@ class Engine:
         async with self.sessionmaker() as session, session.begin():
             # The organization was loaded once at start (read-only here: id, name, zone).
             ctx = Context(session, self.core, self._org, self.clock(), self.messengers, event)
-            if event is not None and not await ctx.inbox.record(
-                event.channel, event.event_id, ctx.now
-            ):
+            if event is not None and not await self._first_delivery(ctx, event):
                 log.info("dropping redelivered %s event %s", event.channel, event.event_id)
                 return None
             await work(ctx)
         return ctx
+
+    async def _first_delivery(self, ctx: Context, event: InboundEvent) -> bool:
+        """Record the event's update(s); False if all were handled before. Of a merged album
+        redelivered in part, what came before is dropped."""
+        if not event.also:
+            return await ctx.inbox.record(event.channel, event.event_id, ctx.now)
+        fresh = await ctx.inbox.record_many(event.channel, [event.event_id, *event.also], ctx.now)
+        keep_only(event, fresh)
+        return bool(fresh)
 
     async def record_status(
         self,
@@ -207,7 +222,7 @@ class Engine:
         try:
             async with self.sessionmaker() as session, session.begin():
                 ctx = await self._context(session, event)
-                await ctx.inbox.record(event.channel, event.event_id, ctx.now)
+                await ctx.inbox.record_many(event.channel, [event.event_id, *event.also], ctx.now)
                 if event.is_private and not event.callback_id:
                     ctx.reply(t("error.internal"))
             self.on_outbox()
@@ -248,16 +263,17 @@ class Engine:
         if sender is not None and self._in_flight[sender]:
             self._arm_album_timer(report_id)  # its next photo re-arms it too, once handled
             return
-        self._album_senders.pop(report_id, None)
         self._background.spawn(self._settle_in_turn(report_id, sender))
 
     async def _settle_in_turn(self, report_id: int, sender: str | None) -> None:
         """Acknowledge in the sender's turn: a photo arriving now waits for the preview."""
         if sender is None:
             await self.settle_album(report_id)
-            return
-        async with self._lock(sender):
-            await self.settle_album(report_id)
+        else:
+            async with self._lock(sender):
+                await self.settle_album(report_id)
+        if report_id not in self._album_timers:  # not waiting again (more photos came)
+            self._album_senders.pop(report_id, None)
 
     async def settle_album(self, report_id: int, *, now: bool = False) -> None:
         from handlers import report as report_flow
@@ -320,19 +336,18 @@ class Engine:
     async def _search_earlier(self, fetched: list[FetchedMedia]) -> None:
         """The sent reports each photo appeared in before (nearest first): read outside the
         transaction, which only drops the draft's own number (handlers/photo_warnings.py)."""
-        hashed = [f for f in fetched if f.look is not None and f.look.dhash and f.stored]
+        hashed = [(f, f.look.dhash) for f in fetched if f.look is not None and f.look.dhash]
         if not hashed or self._org is None:
             return
         async with reading(self.sessionmaker) as session:
-            for f in hashed:
-                assert f.look is not None
-                f.earlier = await photo_search.similar_photos(
-                    session,
-                    self._org.id,
-                    f.look.dhash,
-                    max_bits=self.core.limits.duplicate_bits,
-                    other_than=None,
-                )
+            found = await photo_search.similar_to_each(
+                session,
+                self._org.id,
+                [dhash for _, dhash in hashed],
+                max_bits=self.core.limits.duplicate_bits,
+            )
+        for (f, _), earlier in zip(hashed, found, strict=True):
+            f.earlier = earlier
 
     async def _fetch(self, messenger: Messenger, media: Media) -> FetchedMedia:
         limits = self.core.limits

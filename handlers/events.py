@@ -61,6 +61,10 @@ class InboundEvent:
     kind: str = "text"
     edited: bool = False  # the person edited an earlier message (Telegram edited_message, WA edit)
     fetched: list[FetchedMedia] = field(default_factory=list)
+    # An album's items merged into this event (handlers/album_batch.py): the other updates'
+    # ids, and for each media the id of the update it came with.
+    also: list[str] = field(default_factory=list)
+    media_from: list[str] = field(default_factory=list)
 
     @property
     def address(self) -> str:

@@ -170,18 +170,20 @@ async def settle_album(ctx: Context, report_id: int, *, now: bool = False) -> No
     draft = await ctx.reports.get(report_id)
     if draft is None:
         return
-    await ctx.reports.lock_author(draft.member_id)  # an item being stored finishes first
-    draft = await ctx.reports.refresh(draft)
+    # An item being stored finishes first. Waited for (PostgreSQL), the draft is read again;
+    # SQLite's transaction held the write lock before the first read.
+    if await ctx.reports.lock_author(draft.member_id):
+        draft = await ctx.reports.refresh(draft)
     if draft.status != ReportStatus.DRAFT or draft.settle_at is None:
         return  # answered already (a caption came, or another process settled it)
     if not now and (draft.settle_at > ctx.now or await _more_queued(ctx, draft.settle_at)):
         ctx.albums_to_settle.append(draft.id)  # more items came in meanwhile: wait for them
         return
-    ctx.member = await ctx.people.member(draft.member_id)
-    contacts = await ctx.people.contacts(draft.member_id)
-    if ctx.member is None or not contacts:
+    found = await ctx.people.active_member_reached_at(draft.member_id)
+    if found is None:
         return
-    await _acknowledge_photos(ctx, draft, to=(contacts[0].channel, contacts[0].chat_id))
+    ctx.member, contact = found
+    await _acknowledge_photos(ctx, draft, to=(contact.channel, contact.chat_id))
 
 
 async def _more_queued(ctx: Context, settle_at: datetime) -> bool:

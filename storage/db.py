@@ -62,16 +62,19 @@ def dialect_insert(session: AsyncSession):
     return sqlite_insert
 
 
-async def lock_for_transaction(session: AsyncSession, key: str) -> None:
-    """Serialize transactions about one thing (a person) across processes until commit.
+async def lock_for_transaction(session: AsyncSession, key: str) -> bool:
+    """Serialize transactions about one thing (a person) across processes until commit;
+    True if a lock was taken now (what was read before it may have changed meanwhile).
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, its transactions
     start with BEGIN IMMEDIATE and so run one at a time across processes already.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-        )
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+    )
+    return True
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

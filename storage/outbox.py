@@ -61,6 +61,17 @@ class Inbox:
         )
         return inserted is not None
 
+    async def record_many(self, channel: str, external_ids: list[str], now: datetime) -> set[str]:
+        """Record several deliveries at once (an album's updates); the ones new until now."""
+        rows = [{"channel": channel, "external_id": e, "received_at": now} for e in external_ids]
+        insert_ = dialect_insert(self.s)(InboxEntry).values(rows)
+        inserted = await self.s.scalars(
+            insert_.on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(
+                InboxEntry.external_id
+            )
+        )
+        return set(inserted)
+
 
 class Outbox:
     """Repository of outgoing messages: enqueue in a transaction, deliver in order per chat."""

@@ -36,6 +36,20 @@ def new_invite_code(length: int = 10) -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
 
 
+# Unit changes made by this process: a cache of unit names (the caption coach's) is stale once
+# this moved on. Other processes' changes reach such a cache by its age.
+_units_version = 0
+
+
+def units_version() -> int:
+    return _units_version
+
+
+def _units_changed() -> None:
+    global _units_version
+    _units_version += 1
+
+
 class People:
     """Repository for organizations, units, members, contacts and invites."""
 
@@ -61,6 +75,7 @@ class People:
         unit = Unit(org_id=org.id, name=name.strip(), kind=kind, created_at=now or utcnow())
         self.s.add(unit)
         await self.s.flush()
+        _units_changed()
         return unit
 
     async def units(self, org_id: int, *, with_archived: bool = False) -> list[Unit]:
@@ -134,6 +149,19 @@ class People:
 
     async def member(self, member_id: int | None) -> Member | None:
         return None if member_id is None else await self.s.get(Member, member_id)
+
+    async def active_member_reached_at(self, member_id: int) -> tuple[Member, Contact] | None:
+        """An active member and the contact they used last (as contacts() orders them)."""
+        row = (
+            await self.s.execute(
+                select(Member, Contact)
+                .join(Contact, Contact.member_id == Member.id)
+                .where(Member.id == member_id, Member.active)
+                .order_by(Contact.last_inbound_at.desc().nulls_last(), Contact.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
     async def contacts(self, member_id: int) -> list[Contact]:
         """A person's channel addresses, the one they used last first."""
@@ -418,6 +446,7 @@ class People:
         log.info("unit %s renamed from %r to %r", unit.id, unit.name, name.strip())
         unit.name = name.strip()
         await self.s.flush()
+        _units_changed()
 
     async def active_members_of(self, unit_id: int) -> int:
         count = await self.s.scalar(
@@ -435,11 +464,13 @@ class People:
             .values(revoked_at=now)
         )
         await self.s.flush()
+        _units_changed()
         log.info("unit %s (%s) archived", unit.id, unit.name)
 
     async def restore_unit(self, unit: Unit) -> None:
         unit.archived_at, unit.merged_into_id = None, None
         await self.s.flush()
+        _units_changed()
         log.info("unit %s (%s) restored", unit.id, unit.name)
 
     async def merge_units(
@@ -448,6 +479,7 @@ class People:
         """Move the members, open invites and reports of source into target, then archive
         source with merged_into_id. Reports keep their numbers; each gets an audit event
         naming both units, so where a report came from stays on record."""
+        _units_changed()
         members = await self.s.execute(
             update(Member).where(Member.unit_id == source.id).values(unit_id=target.id)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,6 +22,7 @@ from storage.models import (
     ReportCounter,
     ReportEvent,
     ReportStatus,
+    utcnow,
 )
 
 OPEN_DRAFT = ReportStatus.DRAFT
@@ -105,13 +106,26 @@ class Reports:
         await self.add_photos([photo])
 
     async def add_photos(self, photos: list[Photo]) -> None:
-        """Write photos whose positions are set, and index their hashes (one INSERT each)."""
+        """Write new photos (positions set) in one INSERT, and index their hashes in another.
+        The objects get their ids; they stay out of the session (photos() reads them back)."""
         if not photos:
             return
         for photo in photos:
             self._photos.pop(photo.report_id, None)
-        self.s.add_all(photos)
-        await self.s.flush()
+            photo.created_at = utcnow()
+        # One statement for them all: the ORM writes a row at a time where it cannot tell which
+        # id is whose (SQLite); RETURNING the unique id beside the id can tell.
+        rows = [
+            {"report_id": p.report_id, "created_at": p.created_at}
+            | {c: getattr(p, c) for c in _PHOTO_COPY}
+            for p in photos
+        ]
+        written = await self.s.execute(
+            insert(Photo).values(rows).returning(Photo.report_id, Photo.source_unique_id, Photo.id)
+        )
+        ids = {(report_id, unique): id_ for report_id, unique, id_ in written}
+        for photo in photos:
+            photo.id = ids[(photo.report_id, photo.source_unique_id)]
         await photo_search.index_photos(self.s, photos)
 
     async def clear_photos(self, report_id: int) -> None:
@@ -181,9 +195,10 @@ class Reports:
             )
         )
 
-    async def lock_author(self, member_id: int) -> None:
-        """Hold this person's drafts for the rest of the transaction, across processes."""
-        await lock_for_transaction(self.s, f"member:{member_id}")
+    async def lock_author(self, member_id: int) -> bool:
+        """Hold this person's drafts for the rest of the transaction, across processes; False
+        where the transaction held them from its start (SQLite)."""
+        return await lock_for_transaction(self.s, f"member:{member_id}")
 
     async def submit(
         self,
