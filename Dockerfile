@@ -25,6 +25,9 @@ RUN pip install --no-deps -e . \
 
 USER warta
 VOLUME ["/app/data"]
+# glibc malloc as warta.sh sets it (see there): two arenas, and blocks of 128 KiB and more
+# mapped on their own, so decoded photos go back to the system when freed (issue 13).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 # Webhooks (WhatsApp, Telegram webhook mode) and /health, when a webhook channel is configured.
 ENV WARTA_WEB_PORT=8080 WARTA_WEB_HOST=0.0.0.0
 # With no token, `warta run` serves the sandbox there (http://localhost:8080/ with -p 8080:8080).

@@ -28,4 +28,11 @@ if [ "$cmd" = test ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 [ $# -gt 0 ] && shift
+# glibc malloc for a long-lived process with worker threads (issue 13): two arenas, not eight per
+# core that each keep the pages freed in them; and blocks of 128 KiB and more (decoded photos, a
+# contact sheet) always mapped on their own, so they go back to the system when freed, where glibc
+# would raise that threshold to the largest block freed so far and keep them in its heap. Set
+# either before calling this script to choose otherwise; bench/memory.py runs with these.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 exec .venv/bin/warta "$cmd" "$@"

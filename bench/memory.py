@@ -7,7 +7,10 @@ database, seeded with an editor, the newsroom and N operators. RSS is read from
 load: each operator sends a 3-photo album with a caption and taps Kirim, all at once, until
 the last newsroom card; peak and settled RSS. The baseline in the same run is a bare
 python-telegram-bot bot (bench/bare_ptb_bot.py) polling the same fake, idle and answering the
-same photos. --photos picks the newsroom card (bot/settings.py's newsroom_photos): "sheet", the
+same photos. Every operator's photos are their own (3 x N photos), so every report's sheet is
+drawn. Warta runs with the glibc malloc settings warta.sh exports for `warta run` (the
+Dockerfile sets the same), read from warta.sh, as users run it; the bare bot with glibc's
+defaults. --photos picks the newsroom card (bot/settings.py's newsroom_photos): "sheet", the
 default, one contact sheet per report; "album", the photos as an album and a text card; "both"
 runs Warta once in each.
 
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
+import re
 import signal
 import statistics
 import sys
@@ -29,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from PIL import Image
 
-from bench.report_throughput import CAPTION, first_after, photo_bytes
+from bench.report_throughput import CAPTION, first_after
 from storage.chats import NEWSROOM, Chats
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Role
@@ -42,6 +48,18 @@ from tests.telegram_users import NEWSROOM_ID, TgUser
 
 REPO = Path(__file__).resolve().parent.parent
 FIRST_OPERATOR = 9_000_000
+PHOTOS_EACH = 3
+
+
+def launcher_env() -> dict[str, str]:
+    """The MALLOC_* variables warta.sh exports (`export NAME="${NAME:-value}"`), each taken from
+    this process's environment when set there, as warta.sh does."""
+    found = re.findall(
+        r'^export (MALLOC_\w+)="\$\{\1:-([^}]*)\}"', (REPO / "warta.sh").read_text(), re.M
+    )
+    if not found:
+        raise SystemExit("warta.sh exports no MALLOC_* settings: bench/memory.py reads them there")
+    return {name: os.environ.get(name, value) for name, value in found}
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -151,15 +169,16 @@ async def run_warta(
     tmp = Path(tempfile.mkdtemp(prefix="warta-memory-"))
     url = await fresh_database(database_url, tmp)
     user_ids = await seed(url, n)
-    env = warta_env(tmp, api_url, url) | {"PYTHONPATH": str(REPO), "WARTA_NEWSROOM_PHOTOS": mode}
+    env = warta_env(tmp, api_url, url) | launcher_env()
+    env |= {"PYTHONPATH": str(REPO), "WARTA_NEWSROOM_PHOTOS": mode}
     proc = await spawn(["-m", "bot.cli", "run"], env, tmp / "warta.log")
 
     async def operator(uid: int) -> None:
         user = TgUser(fake, uid, f"Op{uid}")
         start = len(fake.sent)
-        for i in range(3):
+        for i, photo in enumerate(own_photos(photos, uid)):
             caption = CAPTION if i == 0 else None
-            fake.push(user.photo(photos[(uid + i) % 8], media_group_id=f"g{uid}", caption=caption))
+            fake.push(user.photo(photo, media_group_id=f"g{uid}", caption=caption))
         preview = await fake.wait_for(lambda: first_after(fake, uid, start, "Foto: 3"), 300)
         number_at = len(fake.sent)
         fake.push(user.tap_button(preview, "Kirim"))
@@ -184,15 +203,15 @@ async def run_bare(n: int, photos: list[bytes]) -> dict[str, float]:
     fake = FakeTelegram(token=TOKEN)
     server, task, api_url = await serve(fake)
     tmp = Path(tempfile.mkdtemp(prefix="ptb-memory-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WARTA_", "MALLOC_"))}
     env["PYTHONPATH"] = str(REPO)
     proc = await spawn(["-m", "bench.bare_ptb_bot", TOKEN, api_url], env, tmp / "ptb.log")
 
     async def operator(uid: int) -> None:
         user = TgUser(fake, uid, f"Op{uid}")
-        for i in range(3):
+        for i, photo in enumerate(own_photos(photos, uid)):
             caption = CAPTION if i == 0 else None
-            fake.push(user.photo(photos[(uid + i) % 8], media_group_id=f"g{uid}", caption=caption))
+            fake.push(user.photo(photo, media_group_id=f"g{uid}", caption=caption))
         fake.push(user.text("Kirim"))
         await fake.wait_for(lambda: len(fake.messages_to(uid)) >= 4, 300)
 
@@ -205,6 +224,21 @@ async def run_bare(n: int, photos: list[bytes]) -> dict[str, float]:
         await stop(proc)
         server.should_exit = True
         await task
+
+
+def photo_bytes(seed: int) -> bytes:
+    """A 1280x960 JPEG (the size Telegram makes a photo), its own bytes for each seed."""
+    image = Image.linear_gradient("L").resize((1280, 960)).convert("RGB")
+    tint = (seed % 256, 80 + seed // 256 % 176, 160)
+    image = Image.blend(image, Image.new("RGB", image.size, tint), 0.4)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def own_photos(photos: list[bytes], uid: int) -> list[bytes]:
+    at = (uid - FIRST_OPERATOR) * PHOTOS_EACH
+    return photos[at : at + PHOTOS_EACH]
 
 
 def line(name: str, r: dict[str, Any]) -> str:
@@ -220,7 +254,8 @@ async def main() -> None:
     parser.add_argument("--photos", choices=("sheet", "album", "both"), default="sheet")
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    photos = [photo_bytes(i) for i in range(8)]
+    malloc = launcher_env()
+    photos = [photo_bytes(i) for i in range(args.operators * PHOTOS_EACH)]
     bare = await run_bare(args.operators, photos)
     modes = ("sheet", "album") if args.photos == "both" else (args.photos,)
     wartas = {
@@ -230,6 +265,7 @@ async def main() -> None:
         f"RSS of the real process; {args.operators} operators x (3-photo album + caption + "
         f"Kirim); database: {args.database_url or 'SQLite file'}; load {os.getloadavg()[0]:.2f}"
     )
+    print("Warta's environment, from warta.sh:", " ".join(f"{k}={v}" for k, v in malloc.items()))
     print(line("bare PTB polling bot", bare))
     for mode, warta in wartas.items():
         print(line(f"Warta ({mode})", warta))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import threading
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps
@@ -27,9 +26,6 @@ FONT = (
 )
 NEW_MARK = "new"  # a photo this version added: "BARU" on its tile
 QUALITY = 85
-# Sheets drawn at once. Each holds a decoded photo (a 12 MP one is 36 MB) while it draws; a
-# burst of 50 reports would otherwise run one per worker thread. Two keep both cores busy.
-RENDERS = threading.BoundedSemaphore(2)
 
 
 def columns(count: int) -> int:
@@ -47,9 +43,7 @@ def sheet_file(folder: Path, sources: list[Path], marks: list[str]) -> Path:
     )
     path = folder / f"{key.hexdigest()[:24]}.jpg"
     if not path.exists():
-        with RENDERS:
-            if not path.exists():  # drawn by the render this one waited for
-                write_atomically(path, render_sheet(sources, marks))
+        write_atomically(path, render_sheet(sources, marks))
     return path
 
 

@@ -210,6 +210,11 @@ class MediaStore:
             small.save(out, "JPEG", quality=85, optimize=True)  # no exif=: GPS stays private
             return out.getvalue()
 
+    # Sheets to draw at once (the caller keeps to it). Each holds a decoded photo (a 12 MP one
+    # is 36 MB) while it draws; a burst of 50 reports would otherwise draw one per worker
+    # thread. Two keep both cores busy.
+    SHEETS_AT_ONCE = 2
+
     def contact_sheet(self, rels: list[str], marks: list[str]) -> bytes:
         """The newsroom card's picture of these photos (storage.contact_sheet). Blocking."""
         from storage.contact_sheet import sheet_file  # it imports this module

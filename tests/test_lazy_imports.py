@@ -11,9 +11,10 @@ from bot.channels import whatsapp
 from tests.harness import ROOT
 
 # The weekly recap (fpdf, fontTools, openpyxl), WhatsApp (pywa), the desk (jinja2, segno),
-# migrations (alembic, mako), the web server (uvicorn).
+# migrations (alembic, mako), the web server (uvicorn), a year outside handlers/holidays_id.toml
+# (holidays), the first HEIF photo (pillow_heif).
 RARE = ("fpdf", "fontTools", "openpyxl", "pywa", "pywa_async", "jinja2", "segno", "alembic")
-RARE += ("mako", "uvicorn")
+RARE += ("mako", "uvicorn", "holidays", "pillow_heif")
 
 
 def test_starting_warta_loads_none_of_the_rare_packages() -> None:

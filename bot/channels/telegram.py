@@ -239,6 +239,7 @@ class TelegramMessenger:
         self.app = application
         self.texts = texts
         self.media = media
+        self._renders = asyncio.Semaphore(MediaStore.SHEETS_AT_ONCE)
         self.markup = HtmlMarkup()
         self._username = username
 
@@ -336,7 +337,9 @@ class TelegramMessenger:
             photo = await self._photo_input(p.path, p.source_channel, p.source_ref, p.source_kind)
         else:
             rels = [p.path for p in card.photos]
-            photo = await asyncio.to_thread(self.media.contact_sheet, rels, card.marks)
+            # Waiting here, not in a worker thread: the photo checks share those threads.
+            async with self._renders:
+                photo = await asyncio.to_thread(self.media.contact_sheet, rels, card.marks)
         sent = await self.bot.send_photo(
             chat_id,
             photo,
