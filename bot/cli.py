@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.malloc import tune_malloc
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # imported in run(): `warta health` stays light
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.func is not run:  # a coordinator's command should print only its answer
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.func in (run, sandbox):  # long-running: photos decoded for hours
+        tune_malloc()
     try:
         return int(asyncio.run(args.func(settings, args)) or 0)
     except DatabaseUnusable as exc:

@@ -269,12 +269,11 @@ class OutboxWorker:
     ) -> OutboxMessage | None:
         outbox = Outbox(session)
         if error is None:
-            await outbox.mark_sent(row.id, now)
             if getattr(self.messengers.get(row.channel), "tracks_status", False):
                 Receipts(session).add(row.channel, ids, row.id, now)
             if row.ref and ids:
                 await outbox.remember_sent(row.ref, row.channel, row.chat_id, ids[0])
-            return await self._claim_next(now, row, session)
+            return await outbox.sent_and_claim_next(row, now, self.lease, self.worker)
         if error.moved_to:
             log.warning("chat %s became %s; following it", row.chat_id, error.moved_to)
             await Chats(session).move(row.channel, row.chat_id, error.moved_to)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import String, and_, case, event, func, insert, literal, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage.db import dialect_insert
 from storage.models import DeliveryReceipt, InboxEntry, OutboxMessage, SentMessage
@@ -16,9 +16,25 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 QUEUED = "warta_outbox_queued"  # in session.info: this session gave the outbox work
 
 
+QUEUED_ROWS = "warta_outbox_rows"  # in session.info: the messages to write at commit
+
+
 def queued(session: AsyncSession) -> bool:
     """Whether the session queued a message (or put one back in line): the outbox has work."""
     return bool(session.info.get(QUEUED))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_queued(session: Session) -> None:
+    """The messages a transaction queued, in one INSERT (an executemany), as it commits."""
+    rows = session.info.pop(QUEUED_ROWS, None)
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(QUEUED_ROWS, None)
 
 
 # Why a message was given up on: the chat is gone (blocked, kicked), only a template may reach
@@ -88,17 +104,12 @@ class Outbox:
         now: datetime,
         ref: str | None = None,
     ) -> None:
+        """Queue a message; written with the transaction's other queued ones when it commits
+        (one statement for all: _write_queued), so this transaction does not read it back."""
         self.s.info[QUEUED] = True
-        self.s.add(
-            OutboxMessage(
-                channel=channel,
-                chat_id=chat_id,
-                payload=payload,
-                ref=ref,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        row: dict[str, Any] = {"channel": channel, "chat_id": chat_id, "payload": payload}
+        row |= {"ref": ref, "next_attempt_at": now, "created_at": now}
+        self.s.info.setdefault(QUEUED_ROWS, []).append(row)
 
     async def claim_due_heads(
         self,
@@ -138,6 +149,44 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         return sorted(taken, key=lambda row: row.id)
+
+    async def sent_and_claim_next(
+        self, row: OutboxMessage, now: datetime, lease: timedelta, worker: str
+    ) -> OutboxMessage | None:
+        """mark_sent, then claim_due_heads of the row's chat, in one statement: the chat's
+        next pending message is taken if it is due and nobody holds it (SKIP LOCKED)."""
+        later = aliased(OutboxMessage)
+        next_id = (
+            select(func.min(later.id))
+            .where(later.status == PENDING, later.channel == row.channel)
+            .where(later.chat_id == row.chat_id, later.id != row.id)
+            .scalar_subquery()
+        )
+        head = aliased(OutboxMessage)
+        takeable = (
+            select(head.id)
+            .where(head.id == next_id, head.next_attempt_at <= now)
+            .where(or_(head.claimed_until.is_(None), head.claimed_until < now))
+            .with_for_update(skip_locked=True, of=head)
+        )
+        done = OutboxMessage.id == row.id
+        moment = literal(now, OutboxMessage.sent_at.type)
+        taken = await self.s.scalars(
+            update(OutboxMessage)
+            .where(or_(done, OutboxMessage.id.in_(takeable)))
+            .values(
+                status=case((done, SENT), else_=OutboxMessage.status),
+                sent_at=case((done, moment), else_=OutboxMessage.sent_at),
+                attempts=case((done, OutboxMessage.attempts + 1), else_=OutboxMessage.attempts),
+                claimed_until=case(
+                    (done, null()), else_=literal(now + lease, OutboxMessage.claimed_until.type)
+                ),
+                claimed_by=case((done, null()), else_=literal(worker, String())),
+            )
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        return next((other for other in taken if other.id != row.id), None)
 
     async def claim(self, message_id: int, now: datetime, lease: timedelta, worker: str) -> bool:
         """Take one message for sending; another process holding it makes this False."""

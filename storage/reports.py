@@ -36,6 +36,8 @@ class Reports:
         # Each report's photos as read in this transaction (a Kirim reads them for its check,
         # the card and the receipt); the methods here that change them forget the report.
         self._photos: dict[int, list[Photo]] = {}
+        # Rows submitted in this transaction: an editor's caption fix needs a pending row first.
+        self._unfixed: set[int] = set()
 
     async def get(self, report_id: int) -> Report | None:
         return await self.s.get(Report, report_id)
@@ -234,6 +236,7 @@ class Reports:
         self._audit(draft.id, actor_id, ReportStatus.DRAFT, ReportStatus.PENDING, None, now, via)
         for key, value in values.items():
             set_committed_value(draft, key, value)
+        self._unfixed.add(draft.id)
         return True
 
     async def drafts_to_settle(self, now: datetime, limit: int = 100) -> list[Report]:
@@ -303,6 +306,7 @@ class Reports:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
+        self._unfixed.discard(report.id)
         self.s.add(
             CaptionFix(
                 report_id=report.id,
@@ -318,6 +322,8 @@ class Reports:
 
     async def caption_fixes(self, report_ids: list[int]) -> list[CaptionFix]:
         """Editors' caption fixes of these report rows, oldest first."""
+        if self._unfixed.issuperset(report_ids):
+            return []
         rows = await self.s.scalars(
             select(CaptionFix).where(CaptionFix.report_id.in_(report_ids)).order_by(CaptionFix.id)
         )
