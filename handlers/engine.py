@@ -26,7 +26,7 @@ from storage import photo_search
 from storage.db import reading
 from storage.media import ImageProblem
 from storage.models import Organization, utcnow
-from storage.outbox import Inbox, Outbox, queued
+from storage.outbox import Outbox, queued
 from storage.people import People
 from storage.photo_checks import check_photo
 from storage.webhooks import Receipts
@@ -317,15 +317,12 @@ class Engine:
         await self._search_earlier(event.fetched)
 
     async def _from_member(self, event: InboundEvent) -> bool:
-        """Whether the sender is a member (asked once per KNOWN_FOR) and this is no redelivery
-        of an update already handled (trusted from the member's last asking: the transaction
-        drops a redelivery anyway)."""
+        """Whether the sender is a member, asked once per KNOWN_FOR: a stranger's photos are
+        not downloaded. A redelivery is downloaded again and dropped by the transaction."""
         key, now = (event.channel, event.sender), time.monotonic()
         if now - self._known.get(key, -KNOWN_FOR) < KNOWN_FOR:
             return True
         async with reading(self.sessionmaker) as session:
-            if await Inbox(session).seen(event.channel, event.event_id):
-                return False
             if await People(session).member_by_address(event.channel, event.sender) is None:
                 return False
         if len(self._known) > 10_000:  # a bound, not a cache policy: forget everyone at once
