@@ -13,6 +13,10 @@ Derivatives (the five sizes of storage/derivatives.py), in turns, median of N ru
 Memory: the resident high-water mark of a fresh process running one pipeline once, less that
 of a process that only imports (Pillow's buffers are C allocations tracemalloc does not see).
 
+Fidelity: each of Warta's sizes against the naive one, as the tests measure it: the mean
+absolute difference (levels of 255, the worst channel; the tests allow under 4) and the fine
+detail kept (the spread of the luma's Laplacian, Warta's over naive's).
+
 Photo checks: what the engine runs on every photo received, per photo: inspect_image and
 look_at one after the other (two decodes), and check_photo (one).
 
@@ -35,7 +39,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from storage.derivatives import SIZES, _decode_reduced, make_derivatives, naive_derivatives
 from storage.media import inspect_image
@@ -138,6 +142,21 @@ def floor_for(data: bytes) -> Callable[[bytes], object]:
     return floor
 
 
+LAPLACIAN = ImageFilter.Kernel((3, 3), [0, -1, 0, -1, 4, -1, 0, -1, 0], scale=1, offset=128)
+
+
+def fidelity(data: bytes) -> dict[str, tuple[float, float]]:
+    """Per size: mean |Warta - naive| (worst channel) and the detail kept, Warta's / naive's."""
+    fast, naive = make_derivatives(data), naive_derivatives(data)
+    out = {}
+    for name in fast:
+        a, b = (Image.open(io.BytesIO(made[name])).convert("RGB") for made in (fast, naive))
+        diff = max(ImageStat.Stat(ImageChops.difference(a, b)).mean)
+        detail = [ImageStat.Stat(im.convert("L").filter(LAPLACIAN)).stddev[0] for im in (a, b)]
+        out[name] = (diff, detail[0] / detail[1])
+    return out
+
+
 def checks_twice(data: bytes) -> object:
     return inspect_image(data, max_pixels=MAX_PIXELS), look_at(data)
 
@@ -211,6 +230,9 @@ def bench_kind(kind: str, data: bytes, runs: int) -> None:
     print(line("naive Pillow", t["naive"], memory["naive"]))
     print(line("floor (decode + 5 encodes)", t["floor"]))
     print(line("Warta", t["warta"], memory["warta"]))
+    close = fidelity(data)
+    print(" against naive, per size: mean |difference| (levels) / detail kept:")
+    print("  " + "  ".join(f"{name} {d:.2f} / {k:.0%}" for name, (d, k) in close.items()))
     checks = in_turns({"twice": checks_twice, "once": checks_once}, data, runs)
     print(" photo checks per photo:")
     print(line("inspect_image + look_at", checks["twice"]))
@@ -220,6 +242,8 @@ def bench_kind(kind: str, data: bytes, runs: int) -> None:
         f"ratio {kind} naive/warta={med['naive'] / med['warta']:.2f}"
         f" warta/floor={med['warta'] / med['floor']:.2f}"
         f" memory_naive/warta={memory['naive'] / memory['warta']:.2f}"
+        f" diff_max={max(d for d, _ in close.values()):.2f}"
+        f" detail_min={min(k for _, k in close.values()):.2f}"
         f" checks_twice/once={med['twice'] / med['once']:.2f}"
         f" checks_ms={med['once']:.1f}"
     )
