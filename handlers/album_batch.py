@@ -44,9 +44,11 @@ def merge(events: list[InboundEvent]) -> list[InboundEvent]:
 
 def _joined(first: InboundEvent, other: InboundEvent) -> InboundEvent:
     media_from = first.media_from or [first.event_id] * len(first.media)
+    text_from = first.text_from or (first.event_id if first.text else None)
     return replace(
         first,
         text=first.text or other.text,
+        text_from=text_from if first.text else (other.event_id if other.text else None),
         media=[*first.media, *other.media],
         media_from=[*media_from, *[other.event_id] * len(other.media)],
         also=[*first.also, other.event_id],
@@ -55,7 +57,10 @@ def _joined(first: InboundEvent, other: InboundEvent) -> InboundEvent:
 
 
 def keep_only(event: InboundEvent, fresh: set[str]) -> None:
-    """Drop what came with updates handled before (a redelivery of some of the items)."""
+    """Drop what came with updates handled before (a redelivery of some of the items): their
+    photos, and the caption if it came with one (it may have been changed since)."""
+    if event.text_from is not None and event.text_from not in fresh:
+        event.text = ""
     if not event.media_from:
         return
     kept = [i for i, source in enumerate(event.media_from) if source in fresh]

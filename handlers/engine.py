@@ -99,7 +99,12 @@ class Engine:
 
     async def _handle_in_turn(self, event: InboundEvent) -> None:
         if event.media and event.is_private and not event.edited:
-            await self._prefetch(event)
+            try:
+                await self._prefetch(event)
+            except Exception:  # the database is down: said, and recorded, as _run would
+                log.exception("prefetch of %s event %s failed", event.channel, event.event_id)
+                await self._apologize(event)
+                return
         await self._run(event)
 
     async def _run(self, event: InboundEvent) -> None:
@@ -336,13 +341,17 @@ class Engine:
         hashed = [(f, f.look.dhash) for f in fetched if f.look is not None and f.look.dhash]
         if not hashed or self._org is None:
             return
-        async with reading(self.sessionmaker) as session:
-            found = await photo_search.similar_to_each(
-                session,
-                self._org.id,
-                [dhash for _, dhash in hashed],
-                max_bits=self.core.limits.duplicate_bits,
-            )
+        try:
+            async with reading(self.sessionmaker) as session:
+                found = await photo_search.similar_to_each(
+                    session,
+                    self._org.id,
+                    [dhash for _, dhash in hashed],
+                    max_bits=self.core.limits.duplicate_bits,
+                )
+        except Exception:  # not fatal: the transaction searches itself (photo_warnings)
+            log.warning("duplicate search before the transaction failed", exc_info=True)
+            return
         for (f, _), earlier in zip(hashed, found, strict=True):
             f.earlier = earlier
 

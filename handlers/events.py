@@ -65,6 +65,7 @@ class InboundEvent:
     # ids, and for each media the id of the update it came with.
     also: list[str] = field(default_factory=list)
     media_from: list[str] = field(default_factory=list)
+    text_from: str | None = None  # the update the merged event's text came with
 
     @property
     def address(self) -> str:

@@ -8,8 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import delete, event, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
 from storage.desk import Logins
@@ -45,9 +46,22 @@ def units_version() -> int:
     return _units_version
 
 
-def _units_changed() -> None:
+UNITS_CHANGED = "warta_units_changed"  # in session.info: moved on again once committed
+
+
+def _units_changed(session: AsyncSession) -> None:
+    """Now (this transaction's own reads) and again at commit: a read in another transaction
+    meanwhile saw the old names and must not keep them under the new version."""
     global _units_version
     _units_version += 1
+    session.info[UNITS_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _units_committed(session: Session) -> None:
+    global _units_version
+    if session.info.pop(UNITS_CHANGED, None):
+        _units_version += 1
 
 
 class People:
@@ -75,7 +89,7 @@ class People:
         unit = Unit(org_id=org.id, name=name.strip(), kind=kind, created_at=now or utcnow())
         self.s.add(unit)
         await self.s.flush()
-        _units_changed()
+        _units_changed(self.s)
         return unit
 
     async def units(self, org_id: int, *, with_archived: bool = False) -> list[Unit]:
@@ -446,7 +460,7 @@ class People:
         log.info("unit %s renamed from %r to %r", unit.id, unit.name, name.strip())
         unit.name = name.strip()
         await self.s.flush()
-        _units_changed()
+        _units_changed(self.s)
 
     async def active_members_of(self, unit_id: int) -> int:
         count = await self.s.scalar(
@@ -464,13 +478,13 @@ class People:
             .values(revoked_at=now)
         )
         await self.s.flush()
-        _units_changed()
+        _units_changed(self.s)
         log.info("unit %s (%s) archived", unit.id, unit.name)
 
     async def restore_unit(self, unit: Unit) -> None:
         unit.archived_at, unit.merged_into_id = None, None
         await self.s.flush()
-        _units_changed()
+        _units_changed(self.s)
         log.info("unit %s (%s) restored", unit.id, unit.name)
 
     async def merge_units(
@@ -479,7 +493,7 @@ class People:
         """Move the members, open invites and reports of source into target, then archive
         source with merged_into_id. Reports keep their numbers; each gets an audit event
         naming both units, so where a report came from stays on record."""
-        _units_changed()
+        _units_changed(self.s)
         members = await self.s.execute(
             update(Member).where(Member.unit_id == source.id).values(unit_id=target.id)
         )

@@ -136,13 +136,36 @@ async def _near_photos(
     """Per hash, photo id -> distance of the org's photos within max_bits, read from the
     index alone: one SELECT per hash and band, in one UNION ALL. Each carries the org, so
     SQLite looks each band up in the index instead of reading all of the org's rows."""
-    parts = [_band_lookup(org_id, j, values) for d in hashes for j, values in _wanted(d, max_bits)]
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    candidates: list[tuple[int, str]] = [(row[0], row[1]) for row in await s.execute(statement)]
+    candidates: list[tuple[int, str]] = []
+    for parts in _statements([w for d in hashes for w in _wanted(d, max_bits)]):
+        lookups = [_band_lookup(org_id, j, values) for j, values in parts]
+        statement = lookups[0] if len(lookups) == 1 else union_all(*lookups)
+        candidates += [(row[0], row[1]) for row in await s.execute(statement)]
     return [
         {pid: d for pid, other in candidates if (d := hamming(dhash, other)) <= max_bits}
         for dhash in hashes
     ]
+
+
+# Per statement: asyncpg takes at most 32,767 bound values and SQLite 32,766; SQLite joins at
+# most 500 SELECTs in one compound. An album at the default 6 bits is 30 lookups, ~3,000 values.
+MAX_VALUES, MAX_LOOKUPS = 30_000, 400
+
+
+def _statements(
+    wanted: list[tuple[int, list[int] | None]],
+) -> list[list[tuple[int, list[int] | None]]]:
+    """The band lookups in groups that each fit in one statement."""
+    groups: list[list[tuple[int, list[int] | None]]] = [[]]
+    size = 0
+    for lookup in wanted:
+        cost = 2 + len(lookup[1] or [])  # the org, the band, the values
+        if groups[-1] and (size + cost > MAX_VALUES or len(groups[-1]) >= MAX_LOOKUPS):
+            groups.append([])
+            size = 0
+        groups[-1].append(lookup)
+        size += cost
+    return groups
 
 
 def _wanted(dhash: str, max_bits: int) -> list[tuple[int, list[int] | None]]:

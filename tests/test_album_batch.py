@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from handlers.album_batch import merge
 from handlers.events import InboundEvent, Media
-from storage.models import InboxEntry, Photo
+from storage.models import InboxEntry, Photo, Report
 from tests.harness import CAPTION, Harness, jpeg
 from tests.telegram_users import TgUser
 from tests.test_core_loop import setup_people
@@ -106,3 +106,16 @@ def test_items_merge_while_at_most_one_has_a_caption() -> None:
     assert merged[0].media_from == ["1", "2"] and len(merged[0].media) == 2
     [one] = merge([item("1"), item("2"), item("3", "Kerja bakti di RW 05")])
     assert one.text == "Kerja bakti di RW 05" and one.media_from == ["1", "2", "3"]
+
+
+async def test_a_redelivered_caption_does_not_undo_a_newer_one(bot: Harness) -> None:
+    _, operator = await setup_people(bot)
+    updates = album(bot, operator, 3, "album-5")
+    await deliver_together(bot, updates[:1])  # the first, with the caption, handled alone
+    newer = "Rapat koordinasi kader posyandu di Kelurahan Cibuluh bersama lurah."
+    await bot.send(operator.text(newer))  # the operator wrote a better caption meanwhile
+    await deliver_together(bot, updates)  # the album again, the caption's update among it
+    await bot.settle()
+    async with bot.w.sessionmaker() as session:
+        captions = list(await session.scalars(select(Report.caption)))
+    assert captions == [newer]

@@ -95,3 +95,34 @@ async def test_the_worker_looks_again_when_a_head_can_be_taken(bot: Harness, clo
         await Outbox(session).mark_sent(held, now)  # the next of that chat is its head now
     async with bot.w.sessionmaker() as session:
         assert await Outbox(session).next_head_at() == now
+
+
+async def test_queued_messages_are_written_at_commit_and_a_savepoint_keeps_its_own(
+    bot: Harness, clock: Clock
+) -> None:
+    """Messages are written once, at the outer commit; a savepoint rolled back drops only
+    what was queued inside it, and a transaction rolled back drops all."""
+    payload = to_payload(Text([raw("x")]))
+    async with bot.w.sessionmaker() as session, session.begin():
+        outbox = Outbox(session)
+        outbox.enqueue("telegram", "before", payload, now=clock())
+        try:
+            async with session.begin_nested():
+                outbox.enqueue("telegram", "inside", payload, now=clock())
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        async with session.begin_nested():
+            outbox.enqueue("telegram", "kept", payload, now=clock())
+    try:
+        async with bot.w.sessionmaker() as session, session.begin():
+            Outbox(session).enqueue("telegram", "rolled back", payload, now=clock())
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    async with bot.w.sessionmaker() as session:
+        chats = list(await session.scalars(select(OutboxMessage.chat_id).order_by("id")))
+    assert [c for c in chats if c in ("before", "inside", "kept", "rolled back")] == [
+        "before",
+        "kept",
+    ]

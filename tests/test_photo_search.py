@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from storage.db import alembic_config, make_engine, make_sessionmaker, upgrade
 from storage.models import Member, Organization, Photo, PhotoHashBand, Report, ReportStatus, Role
-from storage.photo_search import BANDS, band_rows, radii
+from storage.photo_search import BANDS, band_rows, radii, similar_to_each
 from storage.reports import Reports
 
 BASE = "9c3a5f0e7d21b486"
@@ -203,3 +203,20 @@ async def test_migration_backfills_the_bands_from_photos(database_url: str) -> N
             assert sorted(old) == [(1, i, int(indexed[2 * i : 2 * i + 2], 16)) for i in range(8)]
     finally:
         await engine.dispose()
+
+
+async def test_an_album_of_ten_at_a_wide_threshold_fits_the_database_limits(
+    sm: async_sessionmaker[AsyncSession],
+) -> None:
+    """Ten photos at 11 bits are ~49,000 band values: more than one statement may bind
+    (asyncpg 32,767); they are looked up in several, each photo still finding its own."""
+    rng = random.Random(5)
+    stored = [f"{rng.getrandbits(64):016x}" for _ in range(10)]
+    org_id = 0
+    for i, dhash in enumerate(stored):
+        org_id = await sent_photo(sm, dhash, number=f"2026-{i + 1:04d}")
+    asked = [flipped(d, worst_flips(11)) for d in stored]
+    async with sm() as session:
+        found = await similar_to_each(session, org_id, asked, max_bits=11)
+    for i, numbers in enumerate(found):
+        assert f"2026-{i + 1:04d}" in numbers, i
