@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Select,
     String,
     and_,
     case,
@@ -82,35 +83,47 @@ GIVEN_UP = (
 )
 
 
+def _takeable_heads(
+    now: datetime,
+    *,
+    channel: str | None = None,
+    chat_id: str | None = None,
+    done: int | None = None,
+) -> Select[int]:
+    """Ids of the chats' heads (each chat's oldest pending message; done: one being marked
+    sent, whose chat's next is the head) that are due and not held, oldest first. Locked as
+    taken: PostgreSQL skips the rows another process is claiming (SKIP LOCKED); SQLite has
+    one writer at a time. Aliased, so that an UPDATE of the outbox does not correlate them."""
+    head, older = aliased(OutboxMessage), aliased(OutboxMessage)
+    first = select(func.min(older.id)).where(
+        older.status == PENDING, older.channel == head.channel, older.chat_id == head.chat_id
+    )
+    if done is not None:
+        first = first.where(older.id != done)
+    heads = select(head.id).where(
+        head.status == PENDING,
+        head.id == first.scalar_subquery(),
+        head.next_attempt_at <= now,
+        or_(head.claimed_until.is_(None), head.claimed_until < now),
+    )
+    if chat_id is not None:
+        heads = heads.where(head.channel == channel, head.chat_id == chat_id)
+    return heads.order_by(head.id).with_for_update(skip_locked=True, of=head)
+
+
 class Inbox:
     """Repository of inbound deliveries already handled."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def seen(self, channel: str, external_id: str) -> bool:
-        found = await self.s.scalar(
-            select(InboxEntry.id).where(
-                InboxEntry.channel == channel, InboxEntry.external_id == external_id
-            )
-        )
-        return found is not None
-
     async def record(self, channel: str, external_id: str, now: datetime) -> bool:
-        """Record a delivery; False if it was recorded before (a redelivery). One statement:
-        the unique key decides, with no savepoint to set and release around it."""
-        insert_ = dialect_insert(self.s)(InboxEntry).values(
-            channel=channel, external_id=external_id, received_at=now
-        )
-        inserted = await self.s.scalar(
-            insert_.on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(
-                InboxEntry.id
-            )
-        )
-        return inserted is not None
+        """Record a delivery; False if it was recorded before (a redelivery)."""
+        return bool(await self.record_many(channel, [external_id], now))
 
     async def record_many(self, channel: str, external_ids: list[str], now: datetime) -> set[str]:
-        """Record several deliveries at once (an album's updates); the ones new until now."""
+        """Record deliveries (an album's updates) in one statement, the unique key deciding
+        with no savepoint around it; the ones new until now."""
         # In one order everywhere: two transactions recording overlapping albums cannot deadlock.
         rows = [
             {"channel": channel, "external_id": e, "received_at": now} for e in sorted(external_ids)
@@ -157,25 +170,8 @@ class Outbox:
         chat_id: str | None = None,
     ) -> list[OutboxMessage]:
         """Take for sending the oldest pending message of each chat (or of one chat), if due
-        and not held, in one statement, oldest first. PostgreSQL skips the rows another
-        process is claiming at this moment (SKIP LOCKED); SQLite has one writer at a time."""
-        head = aliased(OutboxMessage)  # the candidates: not correlated to the UPDATE's table
-        older = aliased(OutboxMessage)
-        head_id = (
-            select(func.min(older.id))
-            .where(older.status == PENDING, older.channel == head.channel)
-            .where(older.chat_id == head.chat_id)
-            .scalar_subquery()
-        )
-        heads = select(head.id).where(
-            head.status == PENDING,
-            head.id == head_id,
-            head.next_attempt_at <= now,
-            or_(head.claimed_until.is_(None), head.claimed_until < now),
-        )
-        if chat_id is not None:
-            heads = heads.where(head.channel == channel, head.chat_id == chat_id)
-        heads = heads.order_by(head.id).limit(limit).with_for_update(skip_locked=True, of=head)
+        and not held, in one statement, oldest first."""
+        heads = _takeable_heads(now, channel=channel, chat_id=chat_id).limit(limit)
         taken = await self.s.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(heads))
@@ -189,26 +185,13 @@ class Outbox:
         self, row: OutboxMessage, now: datetime, lease: timedelta, worker: str
     ) -> OutboxMessage | None:
         """mark_sent, then claim_due_heads of the row's chat, in one statement: the chat's
-        next pending message is taken if it is due and nobody holds it (SKIP LOCKED)."""
-        later = aliased(OutboxMessage)
-        next_id = (
-            select(func.min(later.id))
-            .where(later.status == PENDING, later.channel == row.channel)
-            .where(later.chat_id == row.chat_id, later.id != row.id)
-            .scalar_subquery()
-        )
-        head = aliased(OutboxMessage)
-        takeable = (
-            select(head.id)
-            .where(head.id == next_id, head.next_attempt_at <= now)
-            .where(or_(head.claimed_until.is_(None), head.claimed_until < now))
-            .with_for_update(skip_locked=True, of=head)
-        )
+        next pending message is taken if it is due and nobody holds it."""
+        following = _takeable_heads(now, channel=row.channel, chat_id=row.chat_id, done=row.id)
         done = OutboxMessage.id == row.id
         moment = literal(now, OutboxMessage.sent_at.type)
         # The two ids as one list, not "id = done OR id IN (...)": PostgreSQL plans that OR as
         # a scan of the whole outbox (40 ms a message at 300,000 rows), this by index.
-        candidate = takeable.subquery()
+        candidate = following.subquery()
         both = union_all(select(literal(row.id, Integer())), select(candidate.c.id))
         taken = await self.s.scalars(
             update(OutboxMessage)

@@ -86,14 +86,6 @@ class Reports:
         count = await self.s.scalar(select(func.count()).where(Photo.report_id == report_id))
         return int(count or 0)
 
-    async def has_photo(self, report_id: int, unique_id: str) -> bool:
-        found = await self.s.scalar(
-            select(Photo.id).where(
-                Photo.report_id == report_id, Photo.source_unique_id == unique_id
-            )
-        )
-        return found is not None
-
     async def photo_sources(self, report_id: int) -> list[str]:
         """The channel's unique id of each photo, in order: how many there are, and which."""
         rows = await self.s.scalars(
