@@ -36,6 +36,8 @@ from storage.webhooks import Webhooks
 if TYPE_CHECKING:  # imported when configured: pywa and the desk (jinja2, openpyxl) are ~15 MB
     from bot.channels.whatsapp import WhatsAppChannel
     from bot.desk import Desk
+    from bot.publishing.public_media import PublicMedia
+    from bot.publishing.worker import PublishWorker
 
 log = logging.getLogger(__name__)
 USERNAME_KEY = "telegram.username"
@@ -77,6 +79,7 @@ def build_core(settings: Settings) -> Core:
         letterhead=Letterhead(settings.org_name, settings.org_address, settings.org_logo),
         reports_dir=settings.media_dir / "reports",
         publish_to=(TELEGRAM, settings.publish_channel) if settings.publish_channel else None,
+        targets=settings.publishing_targets,
         public_url=settings.public_url,
         coaching=Coaching.load(prompts / "caption_coach.toml", settings.region_code),
         newsroom_sheet=settings.newsroom_photos == "sheet",
@@ -92,6 +95,7 @@ class Warta:
         *,
         httpx_kwargs: dict[str, Any] | None = None,
         whatsapp_httpx_kwargs: dict[str, Any] | None = None,
+        publishing_httpx_kwargs: dict[str, dict[str, Any]] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if settings.telegram_token is None and not settings.whatsapp_enabled:
@@ -123,6 +127,10 @@ class Warta:
             self.sessionmaker, self.core, self.messengers, on_outbox=self.outbox.wake, clock=clock
         )
         self.scheduler = Scheduler(self.engine, clock=clock)
+        self.public_media: PublicMedia | None = None  # Instagram's photo links, when configured
+        self.publisher = self._publisher(publishing_httpx_kwargs)
+        if self.publisher is not None:
+            self.engine.on_publish = self.publisher.wake
         secret = settings.telegram_webhook_secret
         self.web = WebApp(
             self.sessionmaker,
@@ -136,16 +144,29 @@ class Warta:
             clock=clock,
             concurrency=settings.webhook_concurrency,
             desk=self._desk(),
+            extra_routes=[self.public_media.route()] if self.public_media else [],
         )
         self._outbox_task: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._web_task: asyncio.Task[None] | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
+        self._publish_task: asyncio.Task[None] | None = None
         self._sweep_stop = asyncio.Event()
         self.sweep_pulse = Pulse("webhook backlog", stale_after=max(120.0, 4 * SWEEP_EVERY))
         self._beaten_at = 0.0
         self.sweep_every = SWEEP_EVERY
+
+    def _publisher(self, httpx_kwargs: dict[str, dict[str, Any]] | None) -> PublishWorker | None:
+        if not self.settings.publishing_targets:
+            return None
+        from bot.publishing.setup import build_targets
+        from bot.publishing.worker import PublishWorker
+
+        targets, self.public_media = build_targets(
+            self.settings, self.core.media, self.clock, httpx_kwargs
+        )
+        return PublishWorker(self.engine, targets, clock=self.clock, worker=self.worker.name)
 
     def _desk(self) -> Desk | None:
         if self.settings.public_url is None:
@@ -221,9 +242,12 @@ class Warta:
             "outbox": self._outbox_task,
             "scheduler": self._scheduler_task,
             "webhook backlog": self._sweep_task,
+            "publishing": self._publish_task,
         }
         ended = [f"{name}: stopped" for name, task in tasks.items() if task and task.done()]
-        pulses = (self.outbox.pulse, self.scheduler.pulse, self.sweep_pulse)
+        pulses = [self.outbox.pulse, self.scheduler.pulse, self.sweep_pulse]
+        if self.publisher is not None:
+            pulses.append(self.publisher.pulse)
         return ended + [p for p in (pulse.problem() for pulse in pulses) if p]
 
     def _disk_problems(self) -> list[str]:
@@ -271,6 +295,8 @@ class Warta:
     async def _take_back_claims(self) -> None:
         """What a killed run under this worker identity held goes out now, not after a lease."""
         await self.outbox.release_own()
+        if self.publisher is not None:
+            await self.publisher.release_own()
         async with self.sessionmaker() as session, session.begin():
             await Webhooks(session).release(self.worker.name)
 
@@ -305,6 +331,8 @@ class Warta:
             self._sweep_task = asyncio.create_task(self._sweep_webhooks())
             # The first tick runs at once: a reminder missed while down goes out now (grace).
             self._scheduler_task = asyncio.create_task(self.scheduler.run())
+            if self.publisher is not None:
+                self._publish_task = asyncio.create_task(self.publisher.run())
             if self.serves_web:
                 host, port = self.settings.web_host, self.settings.web_port
                 self._web_task = asyncio.create_task(self.web.serve(host, port))
@@ -329,6 +357,9 @@ class Warta:
             self._poll_task = None
         await _finish(self.scheduler.stop, self._scheduler_task)
         await _finish(self._sweep_stop.set, self._sweep_task)
+        if self.publisher is not None:  # a post in flight finishes its step and is recorded
+            await _finish(self.publisher.stop, self._publish_task)
+            self._publish_task = None
         await _finish(self.web.stop, self._web_task)
         await self.web.drain()
         await self.engine.settle_now()
@@ -340,6 +371,9 @@ class Warta:
 
     async def abandon(self) -> None:
         """Close what __init__ opened (also when start() did not finish: refused, stopped)."""
+        if self.publisher is not None:
+            for target in self.publisher.targets.values():
+                await target.aclose()
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.db.dispose()

@@ -98,6 +98,23 @@ class Settings(BaseSettings):
     # The organization's official Telegram channel (@name or -100… id; the bot is an admin
     # there): approved reports are posted to it. Empty: nothing is published.
     publish_channel: str | None = None
+    # The website, when it is WordPress: its address, a user allowed to publish and an
+    # application password of that user (Users -> Profile -> Application Passwords).
+    # Approved reports are posted there first; social posts link to it.
+    wordpress_url: str | None = None
+    wordpress_user: str | None = None
+    wordpress_app_password: SecretStr | None = None
+    # A Facebook Page: its id and a Page access token with pages_manage_posts.
+    facebook_page_id: str | None = None
+    facebook_page_token: SecretStr | None = None
+    # An Instagram professional account: its id and a token with instagram_content_publish.
+    # Needs WARTA_PUBLIC_URL: Meta fetches the photos from Warta (signed links that expire).
+    instagram_user_id: str | None = None
+    instagram_token: SecretStr | None = None
+    instagram_poll_seconds: float = Field(default=3.0, ge=0)
+    # Graph API base and version for Facebook (tests and proxies point the base elsewhere).
+    graph_api_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "v23.0"
     # Letterhead of the weekly PDF.
     org_address: str = ""
     org_logo: Path | None = None
@@ -174,6 +191,18 @@ class Settings(BaseSettings):
             and self.whatsapp_app_secret
             and self.whatsapp_verify_token
         )
+
+    @property
+    def publishing_targets(self) -> tuple[str, ...]:
+        """The targets whose settings are complete (a half-configured one is not used)."""
+        found = []
+        if self.wordpress_url and self.wordpress_user and self.wordpress_app_password:
+            found.append("website")
+        if self.facebook_page_id and self.facebook_page_token:
+            found.append("facebook")
+        if self.instagram_user_id and self.instagram_token and self.public_url:
+            found.append("instagram")
+        return tuple(found)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -71,6 +71,7 @@ class WebApp:
         concurrency: int = 8,
         max_body: int = MAX_BODY,
         desk: Desk | None = None,
+        extra_routes: list[BaseRoute] | None = None,
     ) -> None:
         self.sessionmaker, self.clock, self.healthy = sessionmaker, clock, healthy or _no_problems
         self.whatsapp, self.telegram, self.telegram_secret = whatsapp, telegram, telegram_secret
@@ -86,6 +87,7 @@ class WebApp:
             routes.append(Route(TELEGRAM_PATH, self._telegram_post, methods=["POST"]))
         if desk is not None:
             routes.extend(desk.routes())
+        routes.extend(extra_routes or [])
         self.app = Starlette(routes=routes)
         self._server: uvicorn.Server | None = None
 

@@ -367,7 +367,7 @@ def decided_buttons(report: Report) -> list[list[Button]]:
     if report.status != ReportStatus.APPROVED:
         return []
     row = [Button(t("button.package"), f"pk:{report.id}")]
-    if report.published_ids:
+    if report.published_at is not None:  # on the channel or any target
         row.append(Button(t("button.withdraw"), f"wd:{report.id}"))
     return [row]
 
@@ -377,4 +377,8 @@ async def decided_card(ctx: Context, report: Report, decider: Member | None) -> 
     tail = [outcome_line(ctx, report, decider)]
     if report.published_ids and report.published_chat:
         tail.append(t("card.published", link=post_link(ctx, report)))
+    if ctx.core.targets:
+        from handlers.targets import links  # targets updates cards in turn
+
+        tail.extend(await links(ctx, report))
     await update_cards(ctx, report, tail, decided_buttons(report))

@@ -67,6 +67,7 @@ class Core:
     letterhead: Letterhead | None = None
     reports_dir: Path | None = None  # where weekly report files are written
     publish_to: tuple[str, str] | None = None  # (channel, chat) of the official channel
+    targets: tuple[str, ...] = ()  # publishing targets configured: website, facebook, instagram
     public_url: str | None = None  # the web desk's address (no trailing slash); None: no desk
     # The caption coach's word lists and the region's place names, loaded once.
     coaching: Coaching = field(default_factory=Coaching.load)

@@ -48,6 +48,8 @@ class Context:
     # Slow work to do after the commit, outside any transaction (e.g. building a ZIP). Each is
     # called with a function that runs a step in a transaction of its own.
     deferred: list[Callable[[JobRunner], Awaitable[None]]] = field(default_factory=list)
+    # A publication became due (approved, "now", retry, withdrawn): the publisher looks at once.
+    publishing_due: bool = False
 
     def __post_init__(self) -> None:
         self.people = People(self.session)

@@ -40,7 +40,7 @@ async def open_report(ctx: Context, report_id: int, to: ReportStatus) -> Report 
         or report.org_id != ctx.org.id
         or report.number is None  # never submitted: a draft, or one cancelled before Kirim
         or report.status in (ReportStatus.DRAFT, ReportStatus.CANCELLED)
-        or (to == ReportStatus.WITHDRAWN and not report.published_ids)
+        or (to == ReportStatus.WITHDRAWN and report.published_at is None)
     ):
         return t("tap.stale")
     if report.status != STARTS_FROM[to]:
@@ -85,7 +85,7 @@ async def decide(ctx: Context, report_id: int, to: ReportStatus, reason: str | N
 
 async def _carry_out(ctx: Context, report: Report) -> None:
     if report.status == ReportStatus.WITHDRAWN:
-        publishing.take_down(ctx, report)
+        await publishing.take_down(ctx, report)
     await cards.decided_card(ctx, report, ctx.me)
     if report.status == ReportStatus.APPROVED:
         await publishing.publish(ctx, report)

@@ -51,12 +51,13 @@ class Engine:
         messengers: dict[str, Messenger],
         *,
         on_outbox: Callable[[], None] = lambda: None,
+        on_publish: Callable[[], None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.core = core
         self.messengers = messengers
-        self.on_outbox = on_outbox
+        self.on_outbox, self.on_publish = on_outbox, on_publish
         self.clock = clock
         # Weak: a lock lives while someone's events are running, not for every person ever seen.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -216,6 +217,8 @@ class Engine:
             self._arm_album_timer(report_id, event.address if event else None)
         for work in ctx.deferred:
             self._background.spawn(work(self.run_job))
+        if ctx.publishing_due:
+            self.on_publish()
         if queued(ctx.session):  # most photos of an album queue nothing: no outbox pass
             self.on_outbox()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from handlers import cards
+from handlers import cards, targets
 from handlers.context import Context
 from handlers.messages import Album, Delete, T, raw, t
 from storage.models import Report
@@ -14,12 +14,15 @@ PUBLISHED = "pub:"  # outbox ref of a channel post: "pub:<report id>"
 
 
 async def publish(ctx: Context, report: Report) -> None:
-    """The photos as an album with caption, the pillar's hashtags and a credit line."""
-    target = ctx.core.publish_to
-    if target is None:
-        return
+    """On the channel: the photos as an album with caption, the pillar's hashtags and a
+    credit line. On the website and social targets: queued into their slots."""
     if cards.consent_question(ctx, report) and report.consent_at is None:
         log.info("report %s not published: consent not confirmed", report.number)
+        return
+    if ctx.core.targets:
+        await targets.queue_report(ctx, report)
+    target = ctx.core.publish_to
+    if target is None:
         return
     photos = await ctx.reports.photos(report.id)
     album = Album([cards.photo_ref(p) for p in photos], await post_caption(ctx, report))
@@ -46,7 +49,8 @@ async def mark_published(ctx: Context, report_id: int, chat_id: str, ids: list[s
     await cards.decided_card(ctx, report, await ctx.people.member(report.decided_by))
 
 
-def take_down(ctx: Context, report: Report) -> None:
+async def take_down(ctx: Context, report: Report) -> None:
+    await targets.take_down(ctx, report)
     if ctx.core.publish_to and report.published_chat and report.published_ids:
         channel = ctx.core.publish_to[0]
         ctx.send(channel, report.published_chat, Delete([str(i) for i in report.published_ids]))

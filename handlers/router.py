@@ -22,6 +22,7 @@ from handlers import (
     report,
     review,
     status,
+    targets,
     weekly,
 )
 from handlers.cards import ORIGINALS
@@ -49,9 +50,11 @@ PRIVATE_COMMANDS = {
     "berhenti": nudges.stop_reminders,
     "mulai": nudges.start_reminders,
     "dasbor": desk_login.desk_link,
+    "antrean": targets.queue_command,
 }
 OTHER_CALLBACKS: dict[str, TapHandler] = {
     "pk": package.tap_package,
+    **targets.CALLBACKS,
     ORIGINALS: originals.tap_originals,
     **newsroom.CALLBACKS,
 }
@@ -63,6 +66,7 @@ GROUP_COMMANDS = {
     "pimpinan": weekly.bind_leaders,
     "laporan": weekly.recap_command,
     "dasbor": desk_login.desk_in_group,
+    "antrean": targets.queue_command,
 }
 
 

@@ -10,10 +10,11 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from handlers.publish_slots import SlotError, parse_slots
 from storage.media import write_atomically
 
 # Keys go into button data (64 bytes with the ids): short, and never a ":".
@@ -54,6 +55,8 @@ class Schedule:
     source: Path | None = None
     link_template: str | None = None  # the website link of a report, e.g. ".../{number}"
     digest: str = ""  # sha256 of the text it was read from: which version is in force
+    # Local posting times per publishing target ([publishing]); none: at once on approval.
+    slots: dict[str, tuple[time, ...]] = field(default_factory=dict)
 
     @property
     def by_weekday(self) -> bool:
@@ -100,6 +103,10 @@ def parse_schedule(text: str, path: Path) -> Schedule:
     link = data.get("link_template")
     if link is not None and "{number}" not in str(link):
         raise where.plain("link_template harus memuat {number}", "link_template")
+    try:
+        slots = parse_slots(data.get("publishing"))
+    except SlotError as exc:
+        raise where.plain(str(exc), "publishing") from None
     return Schedule(
         str(data.get("name", path.stem)),
         pillars,
@@ -109,6 +116,7 @@ def parse_schedule(text: str, path: Path) -> Schedule:
         path,
         str(link) if link else None,
         text_digest(text),
+        slots,
     )
 
 

@@ -519,6 +519,53 @@ class DeskSession(Base):
     ended_at: Mapped[datetime | None]
 
 
+class PublicationStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for its slot (or for the website post it links to)
+    PUBLISHED = "published"
+    FAILED = "failed"  # a permanent error: the editor was told what to do
+    CANCELLED = "cancelled"  # withdrawn before it went out
+    REMOVING = "removing"  # withdrawn after it went out: the post is being taken down
+    REMOVED = "removed"
+    REMOVE_BY_HAND = "by_hand"  # the platform cannot delete (Instagram): the editor was told
+
+
+class Publication(Base):
+    """One approved report on one publishing target (website, Facebook, Instagram).
+
+    `progress` records every step before and after it is taken (storage.publications), so a
+    crash between "created" and "recorded" resumes without a second post."""
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("report_id", "target"),
+        Index("ix_publications_due", "status", "next_try_at"),
+        Index("ix_publications_slot", "org_id", "target", "slot_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    target: Mapped[str] = mapped_column(String(16))
+    status: Mapped[PublicationStatus] = mapped_column(
+        _enum(PublicationStatus), default=PublicationStatus.QUEUED
+    )
+    slot_at: Mapped[datetime]  # when it may go out (an editor's "now" moves it)
+    next_try_at: Mapped[datetime]  # slot_at, or later after a transient error
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    url: Mapped[str | None] = mapped_column(String(500))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    error_kind: Mapped[str | None] = mapped_column(String(16))
+    error_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    # Withdrawn while it was being posted: the worker finishes the post, then takes it down.
+    withdrawn_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+
+
 __all__ = [
     "Base",
     "BoundChat",
@@ -538,6 +585,8 @@ __all__ = [
     "PendingReason",
     "Photo",
     "PhotoHashBand",
+    "Publication",
+    "PublicationStatus",
     "ReceivedWebhook",
     "Report",
     "ReportCounter",

@@ -88,8 +88,10 @@ class Harness:
         settings: Settings,
         clock: Clock,
         graph: FakeGraph | None = None,
+        sites: dict[str, Any] | None = None,
     ) -> None:
         self.fake, self.settings, self.clock, self.graph = fake, settings, clock, graph
+        self.sites = sites or {}  # publishing target -> the fake's ASGI app
         self.warta: Warta | None = None
         self._users = 0
         self._coordinator: TgUser | None = None
@@ -101,6 +103,10 @@ class Harness:
             self.settings,
             httpx_kwargs={"transport": transport},
             whatsapp_httpx_kwargs=graph,
+            publishing_httpx_kwargs={
+                name: {"transport": httpx.ASGITransport(app=app)}
+                for name, app in self.sites.items()
+            },
             clock=self.clock,
         )
         await self.warta.start(background=False)

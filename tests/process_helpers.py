@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from tests.fake_telegram import FakeTelegram
+from tests.telegram_users import TgUser
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -83,3 +84,17 @@ def code_of(output: str) -> str:
     match = re.search(r"(?:start=|Kode: )([a-z0-9]+)", output)
     assert match, output
     return match.group(1)
+
+
+async def until_preview(fake: FakeTelegram, operator: TgUser, shows: str) -> None:
+    """The preview, whatever the day: on a day without a pillar (Sunday; the process runs on
+    the real clock) the operator is asked for one first, and picks Informasi."""
+
+    def arrived() -> bool:
+        text = fake.last_to(operator.id).text
+        return shows in text or "Pilih pilar" in text
+
+    await until(arrived, "the preview or the pillar question")
+    if "Pilih pilar" in fake.last_to(operator.id).text:
+        fake.push(operator.tap_button(fake.last_to(operator.id), "Informasi"))
+    await until(lambda: shows in fake.last_to(operator.id).text, "the preview")

@@ -145,8 +145,8 @@ def _to(revision: str) -> Any:
     def run(conn: Connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        if revision == "-1":
-            command.downgrade(cfg, revision)
+        if revision.startswith("down:"):
+            command.downgrade(cfg, revision.removeprefix("down:"))
         else:
             command.upgrade(cfg, revision)
 
@@ -197,7 +197,7 @@ async def test_migration_backfills_the_bands_from_photos(database_url: str) -> N
         sm = make_sessionmaker(engine)
         assert await search(sm, org_id, flipped(BASE, [1, 30, 50])) == ["2026-0001"]
         async with engine.begin() as conn:
-            await conn.run_sync(_to("-1"))
+            await conn.run_sync(_to("down:0012"))
         async with engine.connect() as conn:
             old = await conn.execute(text("SELECT photo_id, band, value FROM photo_hash_bands"))
             assert sorted(old) == [(1, i, int(indexed[2 * i : 2 * i + 2], 16)) for i in range(8)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.sandbox.run import DEMO_UNITS, LEADERS, NEWSROOM, REMINDERS, Sandbox
 from storage.models import Role
 from storage.people import People
-from tests.harness import CAPTION, jpeg, make_settings
+from tests.harness import CAPTION, MONDAY_9_WIB, RunningClock, jpeg, make_settings
 
 
 def _free_port() -> int:
@@ -24,7 +24,12 @@ async def test_a_trainee_reports_into_the_demo_newsroom(tmp_path: Path) -> None:
     real_db = tmp_path / "real.db"
     url = f"sqlite+aiosqlite:///{real_db}"
     base = make_settings(tmp_path / "real", url, album_wait_seconds=0.3)
-    sandbox = Sandbox(base, tmp_path / "sandbox", public_url=f"http://127.0.0.1:{_free_port()}")
+    sandbox = Sandbox(
+        base,
+        tmp_path / "sandbox",
+        public_url=f"http://127.0.0.1:{_free_port()}",
+        clock=RunningClock(MONDAY_9_WIB),  # a day with a pillar: the preview comes at once
+    )
     await sandbox.start()
     try:
         api = sandbox.api

@@ -400,7 +400,7 @@ class ReportPage:
             "can_decide": decider and pending,
             "can_withdraw": decider
             and report.status == ReportStatus.APPROVED
-            and bool(report.published_ids),
+            and report.published_at is not None,
             "reasons": {
                 key: _offered(core.reasons, wanted) for key, (_, wanted) in ACTIONS.items()
             },

@@ -1,0 +1,1 @@
+"""Publishing clients (WordPress, Facebook Page, Instagram) and the worker that runs them."""
