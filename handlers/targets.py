@@ -23,6 +23,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 TITLE_MAX = 120
 WEBSITE_FAILED_WAIT = timedelta(hours=1)
 SLOT_GRACE = timedelta(minutes=30)
+POSTING_STEPS = {"post", "publish"}  # bot/publishing's step that makes a post public
 
 
 @dataclass
@@ -84,13 +85,21 @@ def ordered(targets: tuple[str, ...]) -> list[str]:
 async def take_down(ctx: Context, report: Report) -> None:
     """Withdrawal: what has not gone out is cancelled, what has is taken down by the worker."""
     for pub in await Publications(ctx.session).of_report(report.id):
-        if pub.status == S.QUEUED and not pub.progress.get("started"):
-            pub.status = S.CANCELLED
+        idle = pub.claimed_by is None and not _maybe_out(pub)
+        if pub.status in (S.QUEUED, S.FAILED) and idle:
+            pub.status = S.CANCELLED  # nothing of it is out (an unpublished upload at most)
         elif pub.status in (S.QUEUED, S.PUBLISHED):  # a half-made post is finished, then removed
             pub.withdrawn_at = ctx.now
             if pub.status == S.PUBLISHED:
                 pub.status, pub.next_try_at = S.REMOVING, ctx.now
                 ctx.publishing_due = True
+
+
+def _maybe_out(pub: Publication) -> bool:
+    """Whether the step that makes the post public was begun (it may have happened)."""
+    progress = pub.progress or {}
+    made = set(progress.get("done", {})) | {progress.get("started")}
+    return bool(made & POSTING_STEPS)
 
 
 async def post_content(ctx: Context, pub: Publication) -> PostContent | None:
@@ -199,7 +208,7 @@ async def failed(ctx: Context, pub: Publication) -> None:
 async def retry(ctx: Context, publication_id: int) -> T:
     """An editor's "try again" after a permanent error (the token was renewed)."""
     pub = await Publications(ctx.session).get(publication_id)
-    if pub is None or pub.org_id != ctx.org.id or not ctx.can_decide():
+    if pub is None or pub.org_id != ctx.org.id or not ctx.can_decide() or pub.withdrawn_at:
         return t("tap.stale")
     if pub.status != S.FAILED:
         return t("target.not_failed")

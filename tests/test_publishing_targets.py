@@ -143,3 +143,23 @@ async def test_withdrawal_trashes_the_website_post_and_deletes_the_facebook_post
     h.clock.advance(hours=8)
     await publish(h)
     assert pages.live_posts() == []  # the second report's Facebook post was cancelled
+
+
+async def test_a_post_that_failed_is_cancelled_by_withdrawal_and_not_retried(
+    h: Harness, wp: FakeWordPress, pages: FakePages
+) -> None:
+    editor, operator = await people(h)
+    pages.token = "revoked"
+    await approve(h, editor, operator)
+    h.clock.advance(hours=1)
+    await publish(h)
+    told = h.last_to(editor)
+    assert "gagal terbit di Facebook" in told.text and len(wp.live_posts()) == 1
+    await h.send(editor.tap_button(h.card(), "Tarik"))
+    await h.send(editor.tap_button(h.card(), "disalahpahami"))
+    await publish(h)
+    pages.token = PAGE_TOKEN
+    await h.send(editor.tap_button(told, "Coba lagi"))
+    h.clock.advance(hours=8)
+    await publish(h)
+    assert wp.live_posts() == [] and pages.posts == {}

@@ -206,6 +206,8 @@ class PublishWorker:
                 pub.next_try_at = self._next_slot(ctx, pub)
             elif exc.transient and pub.attempts < MAX_ATTEMPTS:
                 pub.next_try_at = ctx.now + backoff(pub.attempts)
+            elif pub.withdrawn_at is not None:  # withdrawn meanwhile: nothing to tell or retry
+                pub.status = S.CANCELLED
             else:
                 pub.status = S.FAILED
                 pub.error_kind = "unreachable" if exc.transient else exc.kind
