@@ -182,7 +182,7 @@ class FakeGraph(Waiters):
             return _error(GraphError(190, "Invalid OAuth access token", 401))
         form = await request.form()
         upload = form.get("file")
-        if upload is None or not hasattr(upload, "read"):
+        if upload is None or isinstance(upload, str):
             return _error(GraphError(100, "(#100) file is required"))
         data = await upload.read()
         mime = upload.content_type or str(form.get("type") or "application/octet-stream")

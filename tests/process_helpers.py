@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
 
-from tests.fake_telegram import FakeTelegram
-from tests.telegram_users import TgUser
+from tests.fake_telegram import FakeTelegram, Sent
+from tests.harness import CAPTION, jpeg
+from tests.telegram_users import NEWSROOM_CHAT, TgUser
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -98,3 +101,55 @@ async def until_preview(fake: FakeTelegram, operator: TgUser, shows: str) -> Non
     if "Pilih pilar" in fake.last_to(operator.id).text:
         fake.push(operator.tap_button(fake.last_to(operator.id), "Informasi"))
     await until(lambda: shows in fake.last_to(operator.id).text, "the preview")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Team:
+    """The invite codes of a unit's operator, an editor and a coordinator (made with the CLI)."""
+
+    editor: str
+    boss: str
+    operator: str
+
+
+async def make_team(env: dict[str, str], cwd: Path) -> Team:
+    assert (await cli(env, cwd, "unit", "add", "Kecamatan Bogor Barat"))[0] == 0
+    editor = code_of((await cli(env, cwd, "invite", "redaktur"))[1])
+    boss = code_of((await cli(env, cwd, "invite", "koordinator"))[1])
+    operator = code_of((await cli(env, cwd, "invite", "operator", "--unit", "Bogor Barat"))[1])
+    return Team(editor, boss, operator)
+
+
+def cards_in(fake: FakeTelegram) -> list[Sent]:
+    return [m for m in fake.messages_to(NEWSROOM_CHAT["id"]) if "Laporan #" in m.text]
+
+
+async def join_and_report(fake: FakeTelegram, team: Team) -> tuple[TgUser, TgUser]:
+    """Against a running process: everyone joins, the newsroom is bound, the operator sends
+    a 2-photo album with a caption and taps Kirim; returns (editor, operator) at the card."""
+    await until(lambda: fake.calls_of("getUpdates"), "polling to start")
+    editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
+    boss = TgUser(fake, 803, "Kartika")
+    fake.push(editor.text(f"/start {team.editor}"))
+    fake.push(boss.text(f"/start {team.boss}"))
+    await until(lambda: len(fake.messages_to(boss.id)) >= 1, "the coordinator joining")
+    fake.push(boss.text("/redaksi", chat=NEWSROOM_CHAT))
+    await until(lambda: fake.messages_to(NEWSROOM_CHAT["id"]), "the newsroom question")
+    fake.push(boss.tap_button(fake.last_to(NEWSROOM_CHAT["id"]), "Ya"))
+    fake.push(operator.text(f"/start {team.operator}"))
+    await until(
+        lambda: fake.messages_to(NEWSROOM_CHAT["id"]) and len(fake.messages_to(operator.id)) >= 2,
+        "joining",
+    )
+    fake.push(operator.photo(jpeg(), caption=CAPTION, media_group_id="a1"))
+    fake.push(operator.photo(jpeg(color=(9, 9, 9)), media_group_id="a1"))
+    await until_preview(fake, operator, "Foto: 2")
+    fake.push(operator.tap_button(fake.last_to(operator.id), "Kirim"))
+    await until(lambda: cards_in(fake), "the card")
+    return editor, operator

@@ -9,7 +9,11 @@ from bot.sandbox.people import ChatUser
 from tests.fake_telegram import FakeTelegram, Sent
 
 NEWSROOM_ID = -1001234567890
-NEWSROOM_CHAT = {"id": NEWSROOM_ID, "type": "supergroup", "title": "Redaksi Diskominfo"}
+NEWSROOM_CHAT: dict[str, Any] = {
+    "id": NEWSROOM_ID,
+    "type": "supergroup",
+    "title": "Redaksi Diskominfo",
+}
 ADMINS_CHAT = {"id": -1005550001111, "type": "supergroup", "title": "Admin Kecamatan"}
 LEADERS_CHAT = {"id": -1007770002222, "type": "group", "title": "Pimpinan"}
 

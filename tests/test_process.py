@@ -19,15 +19,16 @@ from tests.fake_whatsapp import FakeGraph
 from tests.harness import CAPTION, ROOT, jpeg, whatsapp_settings
 from tests.process_helpers import (
     TOKEN,
+    cards_in,
     cli,
-    code_of,
+    free_port,
+    join_and_report,
+    make_team,
     served_fake_fixture,
     spawn,
     until,
-    until_preview,
     warta_env,
 )
-from tests.telegram_users import NEWSROOM_CHAT, TgUser
 from tests.whatsapp_users import WaUser, encode, sign
 
 served_fake = served_fake_fixture
@@ -111,40 +112,14 @@ async def test_whole_process_join_report_approve(
     env = warta_env(tmp_path, api_url, None if database_url.startswith("sqlite") else database_url)
     repo = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(repo)
-    assert (await cli(env, tmp_path, "unit", "add", "Kecamatan Bogor Barat"))[0] == 0
-    editor_code = code_of((await cli(env, tmp_path, "invite", "redaktur"))[1])
-    boss_code = code_of((await cli(env, tmp_path, "invite", "koordinator"))[1])
-    operator_code = code_of(
-        (await cli(env, tmp_path, "invite", "operator", "--unit", "Bogor Barat"))[1]
-    )
-
+    team = await make_team(env, tmp_path)
     proc = await spawn(env, tmp_path, "run")
     try:
-        await until(lambda: fake.calls_of("getUpdates"), "polling to start")
-        editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
-        boss = TgUser(fake, 803, "Kartika")
-        fake.push(editor.text(f"/start {editor_code}"))
-        fake.push(boss.text(f"/start {boss_code}"))
-        await until(lambda: len(fake.messages_to(boss.id)) >= 1, "the coordinator joining")
-        fake.push(boss.text("/redaksi", chat=NEWSROOM_CHAT))
-        await until(lambda: fake.messages_to(NEWSROOM_CHAT["id"]), "the newsroom question")
-        fake.push(boss.tap_button(fake.last_to(NEWSROOM_CHAT["id"]), "Ya"))
-        fake.push(operator.text(f"/start {operator_code}"))
-        await until(
-            lambda: (
-                fake.messages_to(NEWSROOM_CHAT["id"]) and len(fake.messages_to(operator.id)) >= 2
-            ),
-            "joining",
-        )
-        fake.push(operator.photo(jpeg(), caption=CAPTION, media_group_id="a1"))
-        fake.push(operator.photo(jpeg(color=(9, 9, 9)), media_group_id="a1"))
-        await until_preview(fake, operator, "Foto: 2")
-        fake.push(operator.tap_button(fake.last_to(operator.id), "Kirim"))
+        editor, operator = await join_and_report(fake, team)
 
         def cards() -> list[Sent]:
-            return [m for m in fake.messages_to(NEWSROOM_CHAT["id"]) if "Laporan #" in m.text]
+            return cards_in(fake)
 
-        await until(cards, "the card")
         fake.push(editor.tap_button(cards()[-1], "Setujui"))
         await until(lambda: "Disetujui" in cards()[-1].text, "the decision on the card")
         await until(lambda: "disetujui" in fake.last_to(operator.id).text, "the operator told")
@@ -154,12 +129,6 @@ async def test_whole_process_join_report_approve(
         output = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
     assert proc.returncode == 0, output
     assert "Traceback" not in output, output
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

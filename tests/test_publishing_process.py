@@ -18,17 +18,17 @@ import uvicorn
 from tests.fake_instagram import IG_TOKEN, IG_USER, FakeInstagram
 from tests.fake_telegram import FakeTelegram, Sent
 from tests.fake_wordpress import PASSWORD, USER, FakeWordPress
-from tests.harness import CAPTION, ROOT, jpeg
+from tests.harness import ROOT
 from tests.process_helpers import (
-    cli,
-    code_of,
+    cards_in,
+    free_port,
+    join_and_report,
+    make_team,
     served_fake_fixture,
     spawn,
     until,
-    until_preview,
     warta_env,
 )
-from tests.telegram_users import NEWSROOM_CHAT, TgUser
 
 served_fake = served_fake_fixture
 
@@ -58,14 +58,6 @@ async def sites() -> AsyncIterator[tuple[FakeWordPress, FakeInstagram, str, str]
     yield wp, ig, wp_url, ig_url
     wp_server.should_exit = ig_server.should_exit = True
     await asyncio.gather(wp_task, ig_task)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_whole_process_publishes_website_then_instagram(
@@ -99,34 +91,14 @@ async def test_whole_process_publishes_website_then_instagram(
             "WARTA_WEB_PORT": str(port),
         }
     )
-    assert (await cli(env, tmp_path, "unit", "add", "Kecamatan Bogor Barat"))[0] == 0
-    editor_code = code_of((await cli(env, tmp_path, "invite", "redaktur"))[1])
-    boss_code = code_of((await cli(env, tmp_path, "invite", "koordinator"))[1])
-    operator_code = code_of(
-        (await cli(env, tmp_path, "invite", "operator", "--unit", "Bogor Barat"))[1]
-    )
+    team = await make_team(env, tmp_path)
     proc = await spawn(env, tmp_path, "run")
     try:
-        await until(lambda: fake.calls_of("getUpdates"), "polling to start")
-        editor, operator = TgUser(fake, 801, "Rina"), TgUser(fake, 802, "Budi")
-        boss = TgUser(fake, 803, "Kartika")
-        fake.push(editor.text(f"/start {editor_code}"))
-        fake.push(boss.text(f"/start {boss_code}"))
-        await until(lambda: len(fake.messages_to(boss.id)) >= 1, "the coordinator joining")
-        fake.push(boss.text("/redaksi", chat=NEWSROOM_CHAT))
-        await until(lambda: fake.messages_to(NEWSROOM_CHAT["id"]), "the newsroom question")
-        fake.push(boss.tap_button(fake.last_to(NEWSROOM_CHAT["id"]), "Ya"))
-        fake.push(operator.text(f"/start {operator_code}"))
-        await until(lambda: len(fake.messages_to(operator.id)) >= 1, "joining")
-        fake.push(operator.photo(jpeg(), caption=CAPTION, media_group_id="a1"))
-        fake.push(operator.photo(jpeg(color=(9, 9, 9)), media_group_id="a1"))
-        await until_preview(fake, operator, "Foto: 2")
-        fake.push(operator.tap_button(fake.last_to(operator.id), "Kirim"))
+        editor, _ = await join_and_report(fake, team)
 
         def cards() -> list[Sent]:
-            return [m for m in fake.messages_to(NEWSROOM_CHAT["id"]) if "Laporan #" in m.text]
+            return cards_in(fake)
 
-        await until(cards, "the card")
         fake.push(editor.tap_button(cards()[-1], "Setujui"))
         await until(lambda: ig.media, "the Instagram post", 60)
         await until(lambda: "🌐 Instagram:" in cards()[-1].text, "the card showing both links")
